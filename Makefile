@@ -1,0 +1,60 @@
+# Vigie — the two commands a newcomer needs are `make demo` and `make test`.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed
+
+# Values from a local .env file, if any, reach every command below.
+-include .env
+export
+
+.PHONY: install demo test lint format serve worker migrate messages bench clean https-check
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv, install, compile translations
+	$(MANAGE) compilemessages --ignore "$(VENV)/*" -v 0
+
+migrate: install
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) createcachetable
+
+demo: migrate  ## the whole product on SQLite with demo data and the worker, at http://127.0.0.1:8000
+	$(MANAGE) load_demo
+	$(MANAGE) collectstatic --noinput -v 0
+	$(MANAGE) run_demo
+
+test: install  ## the test suite, on the database DATABASE_URL names (SQLite otherwise)
+	VIGIE_ENV=test $(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
+
+lint: install  ## ruff (lint and format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy vigie bench conftest.py
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+serve: install  ## production server (granian); HTTPS with VIGIE_TLS_CERT and VIGIE_TLS_KEY
+	$(MANAGE) collectstatic --noinput -v 0
+	$(MANAGE) serve
+
+worker: install  ## the task worker alone
+	$(MANAGE) run_worker
+
+messages: install  ## refresh the translation catalogues after changing strings
+	$(MANAGE) makemessages -l fr --no-location --ignore "$(VENV)/*" --ignore "var/*"
+	$(MANAGE) compilemessages --ignore "$(VENV)/*" -v 0
+
+https-check: migrate  ## serve over HTTPS with a self-signed certificate and fetch /healthz
+	$(BIN)/python .ci/https_check.py
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,480 @@
+"""Writers for accounts: every change to a person's account goes through here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TypeVar
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from vigie.accounts.models import (
+    DISPLAY_NAME_MAX_LENGTH,
+    TOKEN_NAME_MAX_LENGTH,
+    AccessToken,
+    EmailChange,
+    Language,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    User,
+    UserSession,
+    normalize_recovery_code,
+)
+from vigie.audit import events as audit
+from vigie.lib.codes import readable_code
+from vigie.lib.errors import Conflict, Forbidden, InvalidInput, Message
+from vigie.lib.tokens import digest, new_secret
+from vigie.lib.validators import clean_person_name, clean_single_line, normalize_email
+from vigie.notifications.actions import queue_email
+
+MAX_ACTIVE_TOKENS = 20
+RECOVERY_CODE_LENGTH = 16
+
+T = TypeVar("T")
+
+
+class _Checker:
+    """Collects every field's error so a form shows them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[Message]] = {}
+
+    def check(self, field: str, clean: Callable[[], T]) -> T | None:
+        try:
+            return clean()
+        except ValidationError as error:
+            self.errors.setdefault(field, []).extend(error.messages)
+            return None
+
+    def add(self, field: str, message: Message) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise InvalidInput(self.errors)
+
+
+def _default_display_name(first_name: str, last_name: str) -> str:
+    initial = next((character for character in last_name if character.isalpha()), "")
+    name = f"{first_name} {initial.upper()}." if initial else first_name
+    return name[:DISPLAY_NAME_MAX_LENGTH]
+
+
+def _language(value: str | None) -> str:
+    return value if value in Language.values else Language.FRENCH
+
+
+@transaction.atomic
+def do_register_user(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    display_name: str | None = None,
+    language: str | None = None,
+) -> User | None:
+    """Create an unconfirmed account and mail its confirmation link.
+
+    When the address already has an account, nothing is created: its owner
+    gets an e-mail instead, and the caller answers exactly as for a new
+    account, so sign-up never reveals who is registered.  Returns the new
+    account, or None (callers must not let that difference show).
+    """
+    checker = _Checker()
+    clean_email = checker.check("email", lambda: normalize_email(email))
+    clean_first = checker.check("first_name", lambda: clean_person_name(first_name))
+    clean_last = checker.check("last_name", lambda: clean_person_name(last_name))
+    clean_display = None
+    if display_name:
+        clean_display = checker.check(
+            "display_name",
+            lambda: clean_single_line(display_name, max_length=DISPLAY_NAME_MAX_LENGTH),
+        )
+    candidate = User(
+        email=clean_email or "", first_name=clean_first or "", last_name=clean_last or ""
+    )
+    checker.check("password", lambda: password_validation.validate_password(password, candidate))
+    checker.raise_if_any()
+    assert clean_email
+    assert clean_first
+    assert clean_last
+
+    existing = User.objects.filter(email=clean_email).first()
+    if existing is not None:
+        # Spend the time a new account's hash would take, so timing tells nothing either.
+        make_password(password)
+        queue_email(
+            "sign_up_existing",
+            to=existing.email,
+            language=existing.language,
+            user_id=existing.pk,
+        )
+        return None
+
+    user = User(
+        email=clean_email,
+        first_name=clean_first,
+        last_name=clean_last,
+        display_name=clean_display or _default_display_name(clean_first, clean_last),
+        language=_language(language),
+    )
+    user.set_password(password)
+    user.save()
+    audit.user_registered(user)
+    queue_email("confirm_sign_up", to=user.email, language=user.language, user_id=user.pk)
+    return user
+
+
+@transaction.atomic
+def do_confirm_email(user: User) -> bool:
+    """Mark the account's address as confirmed; False if it already was."""
+    if user.email_confirmed_at is not None:
+        return False
+    user.email_confirmed_at = timezone.now()
+    user.save(update_fields=["email_confirmed_at"])
+    audit.email_confirmed(user)
+    return True
+
+
+@transaction.atomic
+def do_resend_email_confirmation(user: User) -> None:
+    if user.email_confirmed_at is None:
+        queue_email("confirm_sign_up", to=user.email, language=user.language, user_id=user.pk)
+
+
+@transaction.atomic
+def do_update_profile(
+    user: User,
+    *,
+    acting_user: User,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    display_name: str | None = None,
+    language: str | None = None,
+) -> User:
+    checker = _Checker()
+    changes: dict[str, str] = {}
+    if first_name is not None:
+        value = checker.check("first_name", lambda: clean_person_name(first_name))
+        changes["first_name"] = value or ""
+    if last_name is not None:
+        value = checker.check("last_name", lambda: clean_person_name(last_name))
+        changes["last_name"] = value or ""
+    if display_name is not None:
+        value = checker.check(
+            "display_name",
+            lambda: clean_single_line(display_name, max_length=DISPLAY_NAME_MAX_LENGTH),
+        )
+        changes["display_name"] = value or ""
+    if language is not None:
+        if language not in Language.values:
+            checker.add("language", _("Choose French or English."))
+        changes["language"] = language
+    checker.raise_if_any()
+    changed = [field for field, value in changes.items() if getattr(user, field) != value]
+    if changed:
+        for field in changed:
+            setattr(user, field, changes[field])
+        user.save(update_fields=changed)
+        audit.profile_updated(user, actor_id=acting_user.pk, fields=changed)
+    return user
+
+
+def _validate_new_password(user: User, password: str) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise InvalidInput({"new_password": error.messages}) from None
+
+
+def _end_sessions(user: User, *, keep_session_key: str | None) -> int:
+    sessions = UserSession.objects.filter(user=user)
+    if keep_session_key:
+        sessions = sessions.exclude(session_key=keep_session_key)
+    count, _deleted = sessions.delete()
+    return count
+
+
+@transaction.atomic
+def do_change_password(
+    user: User, *, current_password: str, new_password: str, keep_session_key: str | None
+) -> None:
+    """Change a password knowing the current one; every other session ends."""
+    if not user.check_password(current_password):
+        raise InvalidInput(
+            {"current_password": [_("This is not your current password.")]},
+            code="wrong_password",
+        )
+    _validate_new_password(user, new_password)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.password_changed(user, actor_id=user.pk, method="change")
+    ended = _end_sessions(user, keep_session_key=keep_session_key)
+    if ended:
+        audit.sessions_ended(user, actor_id=user.pk, count=ended, reason="password_changed")
+    queue_email("password_changed", to=user.email, language=user.language, user_id=user.pk)
+
+
+@transaction.atomic
+def do_request_password_reset(*, email: str) -> None:
+    """Mail a reset link if the address has an active account; silent otherwise."""
+    try:
+        clean_email = normalize_email(email)
+    except ValidationError as error:
+        raise InvalidInput({"email": error.messages}) from None
+    user = User.objects.filter(email=clean_email, is_active=True).first()
+    if user is not None:
+        queue_email("password_reset", to=user.email, language=user.language, user_id=user.pk)
+
+
+@transaction.atomic
+def do_reset_password(user: User, *, new_password: str) -> None:
+    """Set a new password from a reset link: the link dies, every session ends."""
+    _validate_new_password(user, new_password)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    # Receiving the link proves the address, as a confirmation link would.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["email_confirmed_at"])
+        audit.email_confirmed(user)
+    audit.password_changed(user, actor_id=user.pk, method="reset")
+    ended = _end_sessions(user, keep_session_key=None)
+    if ended:
+        audit.sessions_ended(user, actor_id=user.pk, count=ended, reason="password_reset")
+    queue_email("password_changed", to=user.email, language=user.language, user_id=user.pk)
+
+
+@transaction.atomic
+def do_request_email_change(user: User, *, password: str, new_email: str) -> EmailChange:
+    """Start moving the account to a new address, after asking for the password again."""
+    checker = _Checker()
+    if not user.check_password(password):
+        checker.add("password", _("This is not your current password."))
+    clean_email = checker.check("new_email", lambda: normalize_email(new_email))
+    if clean_email is not None and clean_email == user.email:
+        checker.add("new_email", _("This is already your e-mail address."))
+    checker.raise_if_any()
+    assert clean_email is not None
+    now = timezone.now()
+    EmailChange.objects.filter(
+        user=user, confirmed_at__isnull=True, cancelled_at__isnull=True
+    ).update(cancelled_at=now)
+    change = EmailChange.objects.create(user=user, new_email=clean_email, requested_at=now)
+    audit.email_change_requested(change)
+    # The link goes to the new address: proof that it is the person's.
+    queue_email(
+        "email_change_confirm",
+        to=clean_email,
+        language=user.language,
+        user_id=user.pk,
+        context={"change_id": change.pk},
+    )
+    return change
+
+
+@transaction.atomic
+def do_confirm_email_change(change: EmailChange) -> User:
+    user = change.user
+    if User.objects.filter(email=change.new_email).exclude(pk=user.pk).exists():
+        raise Conflict(
+            _("Another account already uses this address; the change cannot be made."),
+            code="email_taken",
+        )
+    old_email = user.email
+    user.email = change.new_email
+    user.email_confirmed_at = timezone.now()
+    user.save(update_fields=["email", "email_confirmed_at"])
+    change.confirmed_at = user.email_confirmed_at
+    change.save(update_fields=["confirmed_at"])
+    audit.email_changed(change)
+    # The old address is told, in case someone else made the change.
+    queue_email(
+        "email_changed_notice",
+        to=old_email,
+        language=user.language,
+        user_id=user.pk,
+        context={"change_id": change.pk},
+    )
+    return user
+
+
+@transaction.atomic
+def do_end_session(user: User, *, session: UserSession) -> None:
+    session.delete()
+    audit.sessions_ended(user, actor_id=user.pk, count=1, reason="ended_by_user")
+
+
+@transaction.atomic
+def do_end_other_sessions(user: User, *, current_session_key: str | None) -> int:
+    ended = _end_sessions(user, keep_session_key=current_session_key)
+    if ended:
+        audit.sessions_ended(user, actor_id=user.pk, count=ended, reason="ended_by_user")
+    return ended
+
+
+@transaction.atomic
+def do_create_access_token(
+    user: User, *, name: str, with_second_factor: bool
+) -> tuple[AccessToken, str]:
+    """Create a personal access token; the secret is returned once and never stored."""
+    try:
+        clean_name = clean_single_line(name, max_length=TOKEN_NAME_MAX_LENGTH)
+    except ValidationError as error:
+        raise InvalidInput({"name": error.messages}) from None
+    if AccessToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
+        raise Conflict(
+            _("You already have %(count)d active tokens; revoke one first.")
+            % {"count": MAX_ACTIVE_TOKENS},
+            code="too_many_tokens",
+        )
+    secret = new_secret("vigie_")
+    token = AccessToken.objects.create(
+        user=user,
+        name=clean_name,
+        digest=digest(secret),
+        prefix=secret[:12],
+        with_second_factor=with_second_factor,
+    )
+    audit.access_token_created(token)
+    return token, secret
+
+
+@transaction.atomic
+def do_revoke_access_token(token: AccessToken, *, acting_user: User) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.access_token_revoked(token, actor_id=acting_user.pk)
+
+
+@transaction.atomic
+def do_start_totp_enrolment(user: User) -> TOTPDevice:
+    """A fresh, unconfirmed authenticator for the enrolment page's QR code."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    device = RecoveryCodeDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = [readable_code(RECOVERY_CODE_LENGTH) for _ in range(settings.RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, digest=digest(normalize_recovery_code(code))) for code in codes
+    )
+    return codes
+
+
+@transaction.atomic
+def do_confirm_totp_enrolment(user: User, *, device: TOTPDevice, code: str) -> list[str]:
+    """Confirm the authenticator with a first code; returns new recovery codes (shown once)."""
+    if device.user_id != user.pk or device.confirmed:
+        raise InvalidInput({"code": [_("Start the enrolment again.")]}, code="enrolment_expired")
+    if not device.verify_token(code.replace(" ", "")):
+        raise InvalidInput(
+            {"code": [_("This code is not right. Check your device's clock and try again.")]},
+            code="invalid_second_factor",
+        )
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.second_factor_enrolled(user)
+    codes = _new_recovery_codes(user)
+    audit.recovery_codes_generated(user)
+    return codes
+
+
+@transaction.atomic
+def do_regenerate_recovery_codes(user: User) -> list[str]:
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise Conflict(_("Set up an authenticator app first."), code="no_second_factor")
+    codes = _new_recovery_codes(user)
+    audit.recovery_codes_generated(user)
+    return codes
+
+
+@transaction.atomic
+def do_remove_second_factor(user: User, *, password: str) -> None:
+    if user.is_staff:
+        raise Forbidden(
+            _("Team members must keep their second factor."), code="second_factor_required"
+        )
+    if not user.check_password(password):
+        raise InvalidInput({"password": [_("This is not your current password.")]})
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCodeDevice.objects.filter(user=user).delete()
+    audit.second_factor_removed(user, actor_id=user.pk)
+
+
+# How stale a token's "last used" may get before a request refreshes it.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def do_note_access_token_use(token: AccessToken) -> None:
+    """Refresh the token's last-used time, at most once a minute (a single UPDATE)."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+        AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+@transaction.atomic
+def do_create_account(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    acting_user: User | None,
+    display_name: str | None = None,
+    is_staff: bool = False,
+) -> User:
+    """Create an account whose address is already known good (staff invitation, demo).
+
+    The password must meet the policy like anyone's; no e-mail is sent.
+    """
+    checker = _Checker()
+    clean_email = checker.check("email", lambda: normalize_email(email))
+    clean_first = checker.check("first_name", lambda: clean_person_name(first_name))
+    clean_last = checker.check("last_name", lambda: clean_person_name(last_name))
+    candidate = User(
+        email=clean_email or "", first_name=clean_first or "", last_name=clean_last or ""
+    )
+    checker.check("password", lambda: password_validation.validate_password(password, candidate))
+    checker.raise_if_any()
+    assert clean_email
+    assert clean_first
+    assert clean_last
+    if User.objects.filter(email=clean_email).exists():
+        raise Conflict(_("An account already uses this address."), code="email_taken")
+    user = User(
+        email=clean_email,
+        first_name=clean_first,
+        last_name=clean_last,
+        display_name=display_name or _default_display_name(clean_first, clean_last),
+        is_staff=is_staff,
+        email_confirmed_at=timezone.now(),
+    )
+    user.set_password(password)
+    user.save()
+    audit.account_created(user, actor_id=acting_user.pk if acting_user else None)
+    return user
+
+
+@transaction.atomic
+def do_enrol_known_authenticator(user: User, *, secret_hex: str) -> TOTPDevice:
+    """Attach an authenticator with a given secret (the demo's, printed by demo_code)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(
+        user=user, name="authenticator", key=secret_hex, confirmed=True
+    )
+    audit.second_factor_enrolled(user)
+    return device

@@ -1,0 +1,197 @@
+"""People's accounts, their sessions, access tokens and second factors."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
+
+from vigie.lib.tokens import digest
+
+NAME_MAX_LENGTH = 150
+DISPLAY_NAME_MAX_LENGTH = 40
+TOKEN_NAME_MAX_LENGTH = 60
+
+
+class Language(models.TextChoices):
+    FRENCH = "fr", _("French")
+    ENGLISH = "en", _("English")
+
+
+class UserManager(BaseUserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        # E-mail addresses are stored lower-cased; log-in is case-insensitive.
+        return self.get(email=(username or "").strip().lower())
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        """Used by Django's createsuperuser; Vigie's own sign-up is accounts.actions."""
+        user = self.model(email=email.strip().lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.update(is_staff=True, is_superuser=True, email_confirmed_at=timezone.now())
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
+    first_name = models.CharField(_("first name"), max_length=NAME_MAX_LENGTH)
+    last_name = models.CharField(_("last name"), max_length=NAME_MAX_LENGTH)
+    # What neighbours see; the real name stays with moderators and the town hall.
+    display_name = models.CharField(_("display name"), max_length=DISPLAY_NAME_MAX_LENGTH)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.FRENCH
+    )
+    is_staff = models.BooleanField(_("staff"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed"), null=True, blank=True)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"user #{self.pk}"
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+
+class UserSession(AbstractBaseSession):
+    """Django's database session, plus who it belongs to and where it was opened.
+
+    The extra columns are copied from the session data at each save (see
+    ``session_store``), so a person can list their sessions and end them.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions"
+    )
+    authenticated_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    @classmethod
+    def get_session_store_class(cls) -> type[Any]:
+        from vigie.accounts.session_store import SessionStore
+
+        return SessionStore
+
+
+class AccessToken(models.Model):
+    """A personal access token for a mobile client; only its digest is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(_("name"), max_length=TOKEN_NAME_MAX_LENGTH)
+    digest = models.CharField(max_length=64, unique=True)
+    # The first characters, shown in lists so a person can tell tokens apart.
+    prefix = models.CharField(max_length=16)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # Created from a session that had passed its second factor: the token may
+    # then do what a verified session may do.
+    with_second_factor = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("access token")
+        verbose_name_plural = _("access tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        if self.revoked_at is not None:
+            return False
+        return self.expires_at is None or self.expires_at > now
+
+
+class EmailChange(models.Model):
+    """A request to move an account to a new e-mail address, pending its confirmation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = models.EmailField(max_length=254)
+    requested_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"e-mail change #{self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.confirmed_at is None and self.cancelled_at is None
+
+
+class RecoveryCodeDevice(Device):
+    """Single-use recovery codes for when the authenticator app is lost.
+
+    django-otp's own static tokens are stored in clear; these are kept only as
+    digests, like access tokens.
+    """
+
+    class Meta:
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+
+    def verify_token(self, token: object) -> bool:
+        if not isinstance(token, str):
+            return False
+        normalized = normalize_recovery_code(token)
+        if not normalized:
+            return False
+        used = self.codes.filter(digest=digest(normalized), used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        return used == 1
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "digest"], name="recovery_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"recovery code #{self.pk}"
+
+
+def normalize_recovery_code(value: str) -> str:
+    return "".join(character for character in value.upper() if character.isalnum())

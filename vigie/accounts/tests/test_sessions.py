@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from vigie.accounts.models import UserSession
+from vigie.test import Personas, log_in_as
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lists_my_sessions_without_their_secret_keys(client: Client, personas: Personas) -> None:
+    log_in_as(Client(), personas.alice)
+    log_in_as(client, personas.alice)
+
+    listed = client.get("/api/v1/me/sessions").json()
+    page = client.get("/compte/sessions/").content.decode()
+
+    assert len(listed) == 2
+    assert [row["current"] for row in listed].count(True) == 1
+    for session in UserSession.objects.filter(user=personas.alice):
+        assert session.session_key not in page
+        assert session.session_key not in str(listed)
+
+
+def test_it_ends_my_other_sessions(client: Client, personas: Personas) -> None:
+    other = log_in_as(Client(), personas.alice)
+    log_in_as(client, personas.alice)
+
+    response = client.post("/compte/sessions/", {"scope": "others"})
+
+    assert response.status_code == 302
+    assert other.get("/compte/").status_code == 302
+    assert client.get("/compte/").status_code == 200
+
+
+def test_it_ends_one_session_by_its_public_id(client: Client, personas: Personas) -> None:
+    other = log_in_as(Client(), personas.alice)
+    log_in_as(client, personas.alice)
+    other_id = next(
+        row["id"] for row in client.get("/api/v1/me/sessions").json() if not row["current"]
+    )
+
+    response = client.delete(f"/api/v1/me/sessions/{other_id}")
+
+    assert response.status_code == 204
+    assert other.get("/compte/").status_code == 302
+
+
+def test_it_answers_404_for_another_persons_session(client: Client, personas: Personas) -> None:
+    alice_client = log_in_as(Client(), personas.alice)
+    alice_id = alice_client.get("/api/v1/me/sessions").json()[0]["id"]
+    log_in_as(client, personas.mallory)
+
+    response = client.delete(f"/api/v1/me/sessions/{alice_id}")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert alice_client.get("/compte/").status_code == 200
+
+
+def test_it_ends_a_staff_session_after_thirty_idle_minutes(
+    client: Client, personas: Personas
+) -> None:
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        log_in_as(client, personas.carol, second_factor=True)
+        traveller.shift(timedelta(minutes=29))
+        assert client.get("/compte/").status_code == 200
+        traveller.shift(timedelta(minutes=29))
+        assert client.get("/compte/").status_code == 200  # activity kept it alive
+        traveller.shift(timedelta(minutes=31))
+        assert client.get("/compte/").status_code == 302
+
+
+def test_it_ends_a_staff_session_after_twelve_hours_even_when_active(
+    client: Client, personas: Personas
+) -> None:
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        log_in_as(client, personas.carol, second_factor=True)
+        for _step in range(30):
+            traveller.shift(timedelta(minutes=25))
+            client.get("/compte/")
+        assert client.get("/compte/").status_code == 302
+
+
+def test_it_keeps_a_resident_session_thirty_days_at_most(
+    client: Client, personas: Personas
+) -> None:
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        log_in_as(client, personas.alice)
+        traveller.shift(timedelta(days=29))
+        assert client.get("/compte/").status_code == 200
+        traveller.shift(timedelta(days=2))
+        assert client.get("/compte/").status_code == 302

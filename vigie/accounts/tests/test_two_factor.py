@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from vigie.accounts.models import RecoveryCode
+from vigie.test import PASSWORD, Personas, log_in_as, totp_code
+
+pytestmark = pytest.mark.django_db
+
+
+def current_code(device: TOTPDevice) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():06d}"
+
+
+def test_it_enrols_an_authenticator_and_shows_hashed_recovery_codes_once(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.alice)
+
+    page = client.get("/compte/double-authentification/activer/")
+    assert page.status_code == 200
+    qr_code = client.get("/compte/double-authentification/qr.svg")
+    assert qr_code["Content-Type"] == "image/svg+xml"
+    assert qr_code.content.startswith(b"<svg")
+    device = TOTPDevice.objects.get(user=personas.alice, confirmed=False)
+    done = client.post("/compte/double-authentification/activer/", {"code": current_code(device)})
+
+    assert done.status_code == 200
+    codes = done.context["codes"]
+    assert len(codes) == 10
+    assert all(re.fullmatch(r"[2-9A-HJ-NP-Z]{4}(-[2-9A-HJ-NP-Z]{4}){3}", code) for code in codes)
+    stored = set(RecoveryCode.objects.values_list("digest", flat=True))
+    assert not any(code in stored or code.replace("-", "") in stored for code in codes)
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+def test_it_accepts_a_recovery_code_once(client: Client, personas: Personas) -> None:
+    log_in_as(client, personas.alice)
+    client.get("/compte/double-authentification/activer/")
+    device = TOTPDevice.objects.get(user=personas.alice, confirmed=False)
+    codes = client.post(
+        "/compte/double-authentification/activer/", {"code": current_code(device)}
+    ).context["codes"]
+    client.post("/deconnexion/")
+
+    def log_in_with(code: str) -> int:
+        fresh = Client()
+        fresh.post("/connexion/", {"email": "alice@example.org", "password": PASSWORD})
+        return fresh.post("/connexion/second-facteur/", {"code": code.lower()}).status_code
+
+    assert log_in_with(codes[0]) == 302
+    assert log_in_with(codes[0]) == 422
+
+
+def test_it_refuses_staff_pages_and_the_admin_without_the_second_factor(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.carol, second_factor=False)
+
+    admin = client.get("/equipe/admin/")
+
+    assert admin.status_code == 302
+    followed = client.get(admin["Location"])
+    assert followed.status_code == 302
+    assert followed["Location"].startswith("/compte/double-authentification/requise/")
+
+
+def test_it_accepts_staff_pages_and_the_admin_with_the_second_factor(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.carol, second_factor=False)
+    with time_machine.travel(timezone.now() + timedelta(seconds=1)):
+        response = client.post(
+            "/compte/double-authentification/requise/?next=/equipe/admin/",
+            {"code": totp_code(personas.carol)},
+        )
+        assert response.status_code == 302
+        assert response["Location"] == "/equipe/admin/"
+        assert client.get("/equipe/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "mallory", "anonymous"])
+def test_it_hides_the_admin_from_everyone_else(
+    client: Client, personas: Personas, persona: str
+) -> None:
+    if persona != "anonymous":
+        log_in_as(client, getattr(personas, persona))
+
+    response = client.get("/equipe/admin/", follow=True)
+
+    final_path = response.request["PATH_INFO"]
+    if persona == "anonymous":
+        assert final_path == "/connexion/"
+    else:
+        assert response.status_code == 404
+    assert not final_path.startswith("/equipe/admin/") or response.status_code == 404
+
+
+def test_it_keeps_staff_from_turning_the_second_factor_off(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.carol, second_factor=True)
+
+    response = client.post("/compte/double-authentification/retirer/", {"password": PASSWORD})
+
+    assert response.status_code == 422
+    assert TOTPDevice.objects.filter(user=personas.carol, confirmed=True).exists()

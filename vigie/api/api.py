@@ -1,0 +1,215 @@
+"""The public HTTP API, /api/v1/: each app's router, one error shape for all.
+
+Every 4xx answer is ``{"detail": ..., "code": ...}`` (plus ``errors`` for
+field errors); a server error is a bare 500 with the same shape and nothing
+from the stack.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+
+from vigie.lib.errors import InvalidInput, RateLimited, VigieError
+
+logger = logging.getLogger("vigie.api")
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
+class BodyRejected(Exception):
+    def __init__(self, *, status: int, code: str) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+
+
+class JsonOnlyParser(Parser):
+    """Bodies must be JSON objects sent as application/json.
+
+    Requiring the content type also closes cross-site form posts: a browser
+    cannot send application/json to another site without a CORS preflight,
+    which Vigie never grants.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        content_type = request.content_type or ""
+        if content_type != "application/json":
+            request._vigie_body_error = BodyRejected(  # type: ignore[attr-defined]
+                status=415, code="unsupported_media_type"
+            )
+            raise request._vigie_body_error  # type: ignore[attr-defined]
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            request._vigie_body_error = BodyRejected(  # type: ignore[attr-defined]
+                status=400, code="malformed_json"
+            )
+            raise request._vigie_body_error from None  # type: ignore[attr-defined]
+        if not isinstance(data, dict):
+            request._vigie_body_error = BodyRejected(  # type: ignore[attr-defined]
+                status=400, code="malformed_json"
+            )
+            raise request._vigie_body_error  # type: ignore[attr-defined]
+        return data
+
+
+api = NinjaAPI(
+    title="Vigie API",
+    version="1",
+    description=(
+        "The API of Vigie, the secure platform for neighbourhood-watch communities. "
+        "Authenticate with a personal access token (`Authorization: Bearer …`) or, from "
+        "the browser, with the session cookie and the `X-CSRFToken` header on writes. "
+        'Every error answers `{"detail": …, "code": …}`.'
+    ),
+    urls_namespace="api",
+    parser=JsonOnlyParser(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_response(
+    request: HttpRequest,
+    *,
+    status: int,
+    detail: str,
+    code: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    body: dict[str, Any] = {"detail": detail, "code": code}
+    if errors:
+        body["errors"] = errors
+    response = api.create_response(request, body, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+@api.exception_handler(VigieError)
+def on_vigie_error(request: HttpRequest, error: VigieError) -> HttpResponse:
+    headers = {}
+    if isinstance(error, RateLimited):
+        headers["Retry-After"] = str(error.retry_after)
+    errors = None
+    if isinstance(error, InvalidInput):
+        errors = [
+            {"field": field, "message": str(message)}
+            for field, messages in error.errors.items()
+            for message in messages
+        ]
+    return error_response(
+        request,
+        status=error.status,
+        detail=error.detail,
+        code=error.code,
+        errors=errors,
+        headers=headers,
+    )
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": lambda context: _("This field is required."),
+    "string_too_long": lambda context: (
+        _("Use at most %(max)d characters.") % {"max": context.get("max_length", 0)}
+    ),
+    "string_too_short": lambda context: (
+        _("Use at least %(min)d characters.") % {"min": context.get("min_length", 0)}
+    ),
+    "string_type": lambda context: _("Enter a text."),
+    "int_parsing": lambda context: _("Enter a whole number."),
+    "int_type": lambda context: _("Enter a whole number."),
+    "bool_type": lambda context: _("Enter true or false."),
+    "bool_parsing": lambda context: _("Enter true or false."),
+    "extra_forbidden": lambda context: _("This field is not expected."),
+    "model_attributes_type": lambda context: _("Send a JSON object."),
+    "dict_type": lambda context: _("Send a JSON object."),
+}
+
+
+def _field_name(location: list[Any]) -> str:
+    # ninja's locations look like ["body", "payload", "email"]; keep what a client sent.
+    parts = [str(part) for part in location[2:]] if len(location) > 2 else [str(location[-1])]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    errors = []
+    for item in error.errors:
+        translate = _PYDANTIC_MESSAGES.get(item.get("type", ""))
+        message = translate(item.get("ctx") or {}) if translate else str(item.get("msg", ""))
+        if message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        errors.append({"field": _field_name(list(item.get("loc", []))), "message": str(message)})
+    return error_response(
+        request, status=422, detail=_("Some fields are not valid."), code="invalid", errors=errors
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return error_response(
+        request, status=401, detail=_("You must be logged in."), code="not_authenticated"
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    rejected = getattr(request, "_vigie_body_error", None)
+    if isinstance(rejected, BodyRejected):
+        detail = (
+            _("Send the body as JSON, with Content-Type: application/json.")
+            if rejected.status == 415
+            else _("The body is not a valid JSON object.")
+        )
+        return error_response(request, status=rejected.status, detail=detail, code=rejected.code)
+    status = error.status_code
+    return error_response(
+        request,
+        status=status,
+        detail=str(error.message) if status < 500 else _("Server error."),
+        code=_HTTP_CODES.get(status, "error"),
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return error_response(request, status=404, detail=_("Not found."), code="not_found")
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request: HttpRequest, error: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, getattr(request, "path_info", ""))
+    return error_response(
+        request, status=500, detail=_("Server error. The team has been told."), code="server_error"
+    )
+
+
+def _register_routers() -> None:
+    from vigie.accounts.api import auth_router, me_router
+
+    api.add_router("/auth/", auth_router)
+    api.add_router("/me", me_router)
+
+
+_register_routers()

@@ -1,0 +1,54 @@
+"""Who is calling the API: a personal access token (mobile) or a browser session."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from vigie.accounts.access import user_for_bearer_token
+from vigie.accounts.actions import do_note_access_token_use
+from vigie.accounts.models import User
+from vigie.lib.errors import Forbidden
+from vigie.lib.security_log import log_security_event
+
+
+class BearerTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        found = user_for_bearer_token(token.strip())
+        if found is None:
+            log_security_event("token_auth", outcome="failure", request=request)
+            return None
+        user, access_token = found
+        do_note_access_token_use(access_token)
+        # Token calls see the same request.user as session calls; the token's
+        # second-factor flag stands in for the session's verification.
+        user.otp_device = None  # type: ignore[attr-defined]
+        user.is_verified = lambda: access_token.with_second_factor  # type: ignore[attr-defined]
+        request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session; writes must carry the CSRF token (X-CSRFToken header)."""
+
+    param_name = settings.SESSION_COOKIE_NAME  # for the OpenAPI description only
+
+    def __init__(self) -> None:
+        super().__init__(csrf=False)
+
+    def __call__(self, request: HttpRequest) -> User | None:
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        if request.method not in ("GET", "HEAD", "OPTIONS") and check_csrf(request):
+            raise Forbidden(code="csrf_failed")
+        assert isinstance(user, User)
+        return user
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        return self(request)
+
+
+member_auth = [BearerTokenAuth(), SessionAuth()]

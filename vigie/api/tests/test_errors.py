@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_answers_malformed_json_with_a_clear_error(client: Client) -> None:
+    response = client.post("/api/v1/auth/login", "{not json", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_json"
+    assert "Traceback" not in response.content.decode()
+
+
+def test_it_answers_a_json_array_body_as_malformed(client: Client) -> None:
+    response = client.post("/api/v1/auth/login", "[1, 2]", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_json"
+
+
+def test_it_refuses_bodies_that_are_not_json(client: Client) -> None:
+    response = client.post("/api/v1/auth/login", {"email": "a@example.org", "password": "x"})
+
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+
+
+def test_it_lists_missing_fields(client: Client) -> None:
+    response = client.post("/api/v1/auth/login", {}, content_type="application/json")
+
+    body = response.json()
+    assert response.status_code == 422
+    assert body["code"] == "invalid"
+    assert {error["field"] for error in body["errors"]} == {"email", "password"}
+
+
+def test_it_refuses_over_long_values(client: Client) -> None:
+    response = client.post(
+        "/api/v1/auth/login",
+        {"email": "a" * 300, "password": "x"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "email"
+
+
+def test_it_answers_unknown_api_paths_in_json(client: Client) -> None:
+    response = client.get("/api/v1/no-such-thing")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": response.json()["detail"], "code": "not_found"}
+
+
+def test_it_answers_a_wrong_method_in_json(client: Client) -> None:
+    response = client.put("/api/v1/auth/login", {}, content_type="application/json")
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+def test_it_publishes_the_openapi_description_and_its_docs(client: Client) -> None:
+    schema = client.get("/api/v1/openapi.json")
+    docs = client.get("/api/v1/docs")
+
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    for path in [
+        "/api/v1/auth/register",
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/tokens",
+        "/api/v1/auth/tokens/{token_id}",
+        "/api/v1/auth/password-reset",
+        "/api/v1/auth/password-reset/confirm",
+        "/api/v1/me",
+    ]:
+        assert path in paths, path
+    assert docs.status_code == 200
+    assert b"cdn" not in docs.content.lower()
+
+
+def test_it_sends_no_store_on_every_api_answer(client: Client) -> None:
+    response = client.get("/api/v1/openapi.json")
+
+    assert "no-store" in response["Cache-Control"]

@@ -1,0 +1,95 @@
+"""Appending to the audit log and checking its chain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from vigie.audit.models import GENESIS_HASH, AuditEvent
+
+# Any fixed 64-bit number: the PostgreSQL advisory lock that serialises appends.
+_APPEND_LOCK_KEY = 7_341_902_115
+
+JsonValue = str | int | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
+
+
+def append(
+    event_type: str,
+    *,
+    actor_id: int | None,
+    target: models.Model | None = None,
+    data: Mapping[str, JsonValue] | None = None,
+) -> AuditEvent:
+    """Append one event inside the caller's transaction.
+
+    The caller's action must be atomic so the event and the change it
+    records commit together or not at all.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("Audit events are written inside the action's transaction.")
+    if connection.vendor == "postgresql":
+        # Two writers reading the same tail would fork the chain; the unique
+        # position would then fail one of them. The lock makes them queue instead.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
+    # On SQLite, IMMEDIATE transactions already hold the database's write lock.
+    tail = AuditEvent.objects.order_by("-position").values_list("position", "hash").first()
+    position, previous_hash = (tail[0] + 1, tail[1]) if tail else (1, GENESIS_HASH)
+    event = AuditEvent(
+        position=position,
+        created_at=timezone.now(),
+        event_type=event_type,
+        actor_id=actor_id,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        data=dict(data or {}),
+        previous_hash=previous_hash,
+    )
+    event.hash = event.compute_hash()
+    event.save(force_insert=True)
+    return event
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    position: int
+    event_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken: BrokenLink | None
+
+
+def _events() -> Iterator[AuditEvent]:
+    return AuditEvent.objects.order_by("position").iterator(chunk_size=2000)
+
+
+@transaction.atomic
+def verify_chain() -> ChainReport:
+    """Walk the whole chain in order and report the first broken link, if any."""
+    expected_previous = GENESIS_HASH
+    expected_position = 1
+    checked = 0
+    for event in _events():
+        reason = None
+        if event.position != expected_position:
+            reason = f"expected position {expected_position}, found {event.position}"
+        elif event.previous_hash != expected_previous:
+            reason = "its previous hash does not match the hash of the event before it"
+        elif event.compute_hash() != event.hash:
+            reason = "its content does not match its hash"
+        if reason:
+            return ChainReport(
+                checked=checked,
+                broken=BrokenLink(position=event.position, event_id=event.pk, reason=reason),
+            )
+        checked += 1
+        expected_previous = event.hash
+        expected_position += 1
+    return ChainReport(checked=checked, broken=None)

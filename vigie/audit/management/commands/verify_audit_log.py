@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from vigie.audit.log import verify_chain
+
+
+class Command(BaseCommand):
+    help = "Check the audit log's hash chain and name the first broken link."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = verify_chain()
+        if report.broken is not None:
+            broken = report.broken
+            raise CommandError(
+                f"Audit log broken at position {broken.position} (event id {broken.event_id}): "
+                f"{broken.reason}. {report.checked} events before it are intact."
+            )
+        self.stdout.write(f"Audit log intact: {report.checked} events checked.")

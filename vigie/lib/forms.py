@@ -1,0 +1,49 @@
+"""Running an action from a form: its errors land on the form's fields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from vigie.lib.errors import InvalidInput, RateLimited, VigieError
+
+T = TypeVar("T")
+
+
+def run_action(form: forms.Form, action: Callable[[], T]) -> T | None:
+    """Call ``action``; on a VigieError, put its messages on the form and return None."""
+    try:
+        return action()
+    except InvalidInput as error:
+        for field, messages in error.errors.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, str(message))
+        if not error.errors:
+            form.add_error(None, error.detail)
+    except RateLimited as error:
+        form.add_error(None, error.detail)
+        form.retry_after = error.retry_after  # type: ignore[attr-defined]
+    except VigieError as error:
+        form.add_error(None, error.detail)
+    return None
+
+
+def render_form(
+    request: HttpRequest, template: str, context: Mapping[str, object], *, form: forms.Form
+) -> HttpResponse:
+    """Render a page with its form: 422 when the form holds errors, 429 when rate limited."""
+    status = 200
+    if form.is_bound and form.errors:
+        status = 422
+    retry_after = getattr(form, "retry_after", None)
+    if retry_after:
+        status = 429
+    response = render(request, template, {**context, "form": form}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response

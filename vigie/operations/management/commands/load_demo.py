@@ -1,0 +1,27 @@
+"""``manage.py load_demo``: a small living neighbourhood to try Vigie with.
+
+Idempotent: running it again changes nothing.  Each app adds its part in its
+own ``demo.py``; the parts run in the order below.  Refused in production.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from vigie.accounts import demo as accounts_demo
+
+PARTS = [accounts_demo.load]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent; refused in production)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("The demo data has known passwords: never in production.")
+        for load in PARTS:
+            load(self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))

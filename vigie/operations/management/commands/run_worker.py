@@ -1,0 +1,17 @@
+"""``manage.py run_worker``: the task worker, with its heartbeat scheduled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+
+from vigie.operations.actions import do_schedule_heartbeat
+
+
+class Command(DatabaseWorkerCommand):
+    help = "Run the background task worker (django-tasks-db) with Vigie's heartbeat."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        do_schedule_heartbeat()
+        super().handle(*args, **options)

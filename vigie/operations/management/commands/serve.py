@@ -1,0 +1,55 @@
+"""``manage.py serve``: the production web server (granian, WSGI).
+
+HOST and PORT (default 127.0.0.1:8000) and VIGIE_WEB_WORKERS (default 2) choose
+where and how wide; with VIGIE_TLS_CERT and VIGIE_TLS_KEY it serves HTTPS.
+Static files are served by granian itself from STATIC_ROOT.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from vigie.lib.environment import Environment
+
+
+def granian_arguments(env: Environment) -> list[str]:
+    host = env.string("HOST", default="127.0.0.1")
+    port = env.integer("PORT", default=8000, minimum=1, maximum=65535)
+    workers = env.integer("VIGIE_WEB_WORKERS", default=2, minimum=1, maximum=64)
+    arguments = [
+        "--interface", "wsgi",
+        "--host", host,
+        "--port", str(port),
+        "--workers", str(workers),
+        "--no-ws",
+        "--static-path-route", settings.STATIC_URL.rstrip("/"),
+        "--static-path-mount", str(settings.STATIC_ROOT),
+        "--respawn-failed-workers",
+    ]  # fmt: skip
+    certificate = env.optional_string("VIGIE_TLS_CERT")
+    key = env.optional_string("VIGIE_TLS_KEY")
+    if bool(certificate) != bool(key):
+        raise CommandError("Set both VIGIE_TLS_CERT and VIGIE_TLS_KEY, or neither.")
+    if certificate and key:
+        for path in (certificate, key):
+            if not os.path.isfile(path):
+                raise CommandError(f"TLS file not found: {path}")
+        arguments += ["--ssl-certificate", certificate, "--ssl-keyfile", key]
+        arguments += ["--ssl-protocol-min", "tls1.2"]
+    return [*arguments, "vigie.wsgi:application"]
+
+
+class Command(BaseCommand):
+    help = "Serve Vigie with granian (HTTPS when VIGIE_TLS_CERT and VIGIE_TLS_KEY are set)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        arguments = granian_arguments(Environment())
+        granian = os.path.join(os.path.dirname(sys.executable), "granian")
+        self.stdout.write("granian " + " ".join(arguments))
+        sys.stdout.flush()
+        os.execv(granian, [granian, *arguments])  # noqa: S606 - our own venv's granian

@@ -1,0 +1,438 @@
+"""Vigie's only settings module.
+
+Every value comes from the environment through the typed readers of
+``vigie.lib.environment``; ``.env.example`` lists them all with their meaning.
+``VIGIE_ENV`` selects the profile: ``development`` (the default, and the demo),
+``test`` (set by the test runner) or ``production``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from vigie.lib.environment import Environment
+
+env = Environment()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VIGIE_ENV = env.choice(
+    "VIGIE_ENV",
+    # pytest (8.2 and later) announces itself in the environment of the run.
+    default="test" if env.is_set("PYTEST_VERSION") else "development",
+    choices=("development", "test", "production"),
+)
+PRODUCTION = VIGIE_ENV == "production"
+TESTING = VIGIE_ENV == "test"
+
+# Everything Vigie writes to disk lives below this folder: the SQLite file,
+# collected static files, mail and letters of the local stand-ins, benchmarks.
+DATA_DIR = env.path("VIGIE_DATA_DIR", default=Path("var"), base=BASE_DIR)
+
+DEBUG = env.boolean("VIGIE_DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("VIGIE_DEBUG cannot be true when VIGIE_ENV=production.")
+
+
+def _secret_key() -> str:
+    if PRODUCTION:
+        key = env.string("SECRET_KEY", required=True)
+        # Same bar as Django's deployment check (security.W009), enforced at start-up.
+        if len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-"):
+            raise ImproperlyConfigured(
+                "SECRET_KEY is too weak for production: use at least 50 random characters, "
+                "for example from `python -c 'import secrets; print(secrets.token_urlsafe(64))'`."
+            )
+        return key
+    if env.is_set("SECRET_KEY"):
+        return env.string("SECRET_KEY")
+    if TESTING:
+        return secrets.token_urlsafe(64)
+    # Development: a key generated once per checkout, kept out of the repository,
+    # shared by every process of the demo (web workers and task worker).
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(64))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+if PRODUCTION:
+    if not env.is_set("ALLOWED_HOSTS"):
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must be set in production (comma-separated host names)."
+        )
+    ALLOWED_HOSTS = env.string_list("ALLOWED_HOSTS", default=[])
+    if "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured("ALLOWED_HOSTS cannot contain '*' in production.")
+else:
+    ALLOWED_HOSTS = env.string_list(
+        "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"]
+    )
+
+# The public address of the site, used in links sent by e-mail, SMS and letters.
+BASE_URL = env.url(
+    "VIGIE_BASE_URL",
+    default="https://localhost" if PRODUCTION else "http://127.0.0.1:8000",
+    schemes=("https",) if PRODUCTION else ("http", "https"),
+).rstrip("/")
+CSRF_TRUSTED_ORIGINS = [
+    f"{urlsplit(BASE_URL).scheme}://{urlsplit(BASE_URL).netloc}",
+    *env.string_list("VIGIE_CSRF_TRUSTED_ORIGINS", default=[]),
+]
+
+INSTALLED_APPS = [
+    "vigie.admin_apps.VigieAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "vigie",
+    "vigie.audit",
+    "vigie.accounts",
+    "vigie.notifications",
+    "vigie.operations",
+    "vigie.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "vigie.lib.middleware.ApiErrorShapeMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "vigie.accounts.middleware.SessionPolicyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "vigie.lib.middleware.NoStoreMiddleware",
+    "vigie.lib.middleware.VigieErrorMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "vigie.urls"
+WSGI_APPLICATION = "vigie.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "vigie.lib.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------
+
+_SQLITE_OPTIONS = {
+    # IMMEDIATE takes the write lock when a transaction begins, so concurrent
+    # writers queue up instead of failing half-way (and the audit chain cannot fork).
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"),
+}
+
+if env.is_set("DATABASE_URL"):
+    _database = dj_database_url.parse(
+        env.url("DATABASE_URL", schemes=("postgres", "postgresql", "sqlite")),
+        conn_max_age=env.integer("VIGIE_DB_CONN_MAX_AGE", default=60, minimum=0),
+        conn_health_checks=True,
+    )
+    if _database["ENGINE"] == "django.db.backends.sqlite3":
+        _database["OPTIONS"] = dict(_SQLITE_OPTIONS)
+else:
+    _database = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(DATA_DIR / "vigie.sqlite3"),
+        "OPTIONS": dict(_SQLITE_OPTIONS),
+    }
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and rate limits ------------------------------------------------------
+
+REDIS_URL = env.optional_string("REDIS_URL")
+if REDIS_URL:
+    env.url("REDIS_URL", schemes=("redis", "rediss", "unix"))
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.string("VIGIE_CACHE_PREFIX", default="vigie")
+            # Parallel test processes share the Redis server: each keeps to its own keys.
+            + (f"-test-{env.string('PYTEST_XDIST_WORKER', default='main')}" if TESTING else ""),
+        }
+    }
+else:
+    # The database cache, unlike local memory, is shared by every web worker,
+    # so rate limits hold across processes even without Redis.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "vigie_cache",
+        }
+    }
+
+RATE_SIGN_UP = env.rate("VIGIE_RATE_SIGN_UP", default="10/hour")
+RATE_PASSWORD_RESET = env.rate("VIGIE_RATE_PASSWORD_RESET", default="5/hour")
+RATE_EMAIL_CHANGE = env.rate("VIGIE_RATE_EMAIL_CHANGE", default="5/hour")
+RATE_SECOND_FACTOR = env.rate("VIGIE_RATE_SECOND_FACTOR", default="10/minute")
+
+# --- Tasks ----------------------------------------------------------------------
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+TASK_MAX_ATTEMPTS = env.integer("VIGIE_TASK_MAX_ATTEMPTS", default=6, minimum=1)
+# The worker beats every WORKER_HEARTBEAT_SECONDS; /healthz calls it stale after the max age.
+WORKER_HEARTBEAT_SECONDS = env.integer("VIGIE_WORKER_HEARTBEAT_SECONDS", default=30, minimum=1)
+WORKER_HEARTBEAT_MAX_AGE = env.integer("VIGIE_WORKER_HEARTBEAT_MAX_AGE", default=120, minimum=10)
+
+# --- Accounts, passwords, sessions --------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+PASSWORD_HASHERS = [
+    # Argon2id at or above OWASP's floor (19 MiB, 2 passes); about 50 ms per check here.
+    "vigie.accounts.hashers.VigieArgon2PasswordHasher",
+    # Older hashes still verify and are upgraded to Argon2id at the next login.
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+ARGON2_MEMORY_KIB = env.integer("VIGIE_ARGON2_MEMORY_KIB", default=32768, minimum=19456)
+ARGON2_TIME_COST = env.integer("VIGIE_ARGON2_TIME_COST", default=2, minimum=2)
+ARGON2_PARALLELISM = env.integer("VIGIE_ARGON2_PARALLELISM", default=1, minimum=1)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "vigie.accounts.password_policy.CnilPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+PASSWORD_MAX_LENGTH = 1024
+PASSWORD_RESET_TIMEOUT = 3600  # one hour, as the reset link promises
+EMAIL_CONFIRMATION_MAX_AGE = timedelta(days=3)
+
+SESSION_ENGINE = "vigie.accounts.session_store"
+SESSION_COOKIE_AGE = (
+    60 * 60 * 24 * env.integer("VIGIE_SESSION_MAX_AGE_DAYS", default=30, minimum=1, maximum=30)
+)
+STAFF_SESSION_IDLE = timedelta(
+    minutes=env.integer("VIGIE_STAFF_SESSION_IDLE_MINUTES", default=30, minimum=1, maximum=30)
+)
+STAFF_SESSION_MAX_AGE = timedelta(
+    hours=env.integer("VIGIE_STAFF_SESSION_MAX_HOURS", default=12, minimum=1, maximum=12)
+)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+if PRODUCTION:
+    # __Host- cookies are only accepted over HTTPS, for this exact host, on path /.
+    SESSION_COOKIE_NAME = "__Host-vigie-session"
+    CSRF_COOKIE_NAME = "__Host-vigie-csrf"
+else:
+    SESSION_COOKIE_NAME = "vigie-session"
+    CSRF_COOKIE_NAME = "vigie-csrf"
+
+# Brute-force protection: failures counted per (account, IP) pair, so an attacker
+# elsewhere cannot lock a resident out; the lock always lifts after the cool-off.
+AXES_FAILURE_LIMIT = env.integer("VIGIE_LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env.integer("VIGIE_LOGIN_COOL_OFF_MINUTES", default=15, minimum=1)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # our own security events record logins
+AXES_USERNAME_FORM_FIELD = "email"
+AXES_USERNAME_CALLABLE = "vigie.accounts.authentication.axes_username"
+AXES_CLIENT_IP_CALLABLE = "vigie.lib.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "vigie.accounts.views.locked_out"
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = "Vigie"
+RECOVERY_CODE_COUNT = 10
+
+# --- Internationalisation --------------------------------------------------------
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "vigie" / "locale"]
+LANGUAGE_COOKIE_NAME = "vigie-language"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if TESTING
+            else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = DATA_DIR / "media"
+
+# --- E-mail ---------------------------------------------------------------------------
+
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "memory": "django.core.mail.backends.locmem.EmailBackend",
+}
+_email_backend = env.choice(
+    "VIGIE_EMAIL_BACKEND",
+    default="smtp" if PRODUCTION else ("memory" if TESTING else "file"),
+    choices=("smtp", "file", "console", "memory"),
+)
+EMAIL_BACKEND = _EMAIL_BACKENDS[_email_backend]
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = env.string("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.integer("EMAIL_PORT", default=25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env.optional_string("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = env.optional_string("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.boolean("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", default="Vigie <ne-pas-repondre@vigie.test>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- HTTP security ------------------------------------------------------------------------
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env.boolean("VIGIE_SSL_REDIRECT", default=PRODUCTION)
+# The health check answers plain HTTP so a local proxy or monitor can probe it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = 31_536_000 if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+# The preload directive only states consent; listing the domain is a separate, manual step.
+SECURE_HSTS_PRELOAD = PRODUCTION and env.boolean("VIGIE_HSTS_PRELOAD", default=True)
+TRUST_PROXY_HEADERS = env.boolean("VIGIE_TRUST_PROXY_HEADERS", default=False)
+if TRUST_PROXY_HEADERS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "manifest-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# --- Logging -----------------------------------------------------------------------------
+
+LOG_LEVEL = env.choice(
+    "VIGIE_LOG_LEVEL", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")
+)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "vigie.lib.security_log.JsonFormatter"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # django-axes would log the e-mail addresses of failed logins; our own
+        # security events record every attempt without personal data instead.
+        "axes": {"level": "ERROR"},
+        "vigie.security": {"level": "INFO"},
+        "django.security.DisallowedHost": {"level": "ERROR"},
+    },
+}
+
+NINJA_PAGINATION_MAX_LIMIT = 100

@@ -1,0 +1,119 @@
+"""Test personas and helpers, as DESIGN.md names them.
+
+alice    verified member of neighbourhood A
+bob      registered, address not yet verified
+carol    moderator: staff, with an authenticator (second factor)
+dave     référent of A
+mallory  verified member of neighbourhood B
+sam      suspended member of A
+
+Neighbourhoods, addresses and roles join as their apps land; so far the
+personas are accounts.  Every access test includes mallory, bob and an
+anonymous visitor.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.hashers import make_password
+from django.test import Client
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from vigie.accounts import session_store
+from vigie.accounts.models import User
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
+else:
+    Response = object
+
+PASSWORD = "Persona-password-2026!"
+TOTP_KEY_HEX = "3132333435363738393031323334353637383930"
+
+
+@functools.cache
+def password_hash() -> str:
+    """One Argon2 hash per test process: personas share it, tests stay fast."""
+    return make_password(PASSWORD)
+
+
+@dataclass(frozen=True)
+class Personas:
+    alice: User
+    bob: User
+    carol: User
+    dave: User
+    mallory: User
+    sam: User
+
+
+def make_user(email: str, first_name: str, last_name: str, *, is_staff: bool = False) -> User:
+    return User.objects.create(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        display_name=f"{first_name} {last_name[0]}.",
+        password=password_hash(),
+        is_staff=is_staff,
+        email_confirmed_at=timezone.now(),
+    )
+
+
+def make_personas() -> Personas:
+    carol = make_user("carol@example.org", "Carol", "Petit", is_staff=True)
+    TOTPDevice.objects.create(user=carol, name="authenticator", key=TOTP_KEY_HEX, confirmed=True)
+    return Personas(
+        alice=make_user("alice@example.org", "Alice", "Martin"),
+        bob=make_user("bob@example.org", "Bob", "Durand"),
+        carol=carol,
+        dave=make_user("dave@example.org", "Dave", "Lefèvre"),
+        mallory=make_user("mallory@example.org", "Mallory", "Roux"),
+        sam=make_user("sam@example.org", "Sam", "Moreau"),
+    )
+
+
+def totp_code(user: User) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def log_in_as(client: Client, user: User, *, second_factor: bool = False) -> Client:
+    """A logged-in session as Vigie's own login makes it (limits and all)."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    now = timezone.now().isoformat()
+    session[session_store.AUTHENTICATED_AT] = now
+    session[session_store.LAST_SEEN_AT] = now
+    if second_factor:
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+def run_tasks() -> int:
+    """Run every task that is due, as the worker would; returns how many ran."""
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while (result := DBTaskResult.objects.ready().first()) is not None:
+        result.claim(worker.worker_id)
+        worker.run_task(result)
+        ran += 1
+    return ran

@@ -1,0 +1,158 @@
+"""Production settings, checked in a separate process that starts as production would."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+from django.test import Client
+call_command("collectstatic", interactive=False, verbosity=0)
+client = Client(HTTP_HOST="vigie.example.org")
+page = client.get("/", secure=True)
+again = client.get("/", secure=True)
+api = client.get("/api/v1/openapi.json", secure=True)
+plain = client.get("/")
+print(json.dumps({
+    "page": dict(page.headers), "page_cookies": {k: dict(v) for k, v in page.cookies.items()},
+    "again": dict(again.headers), "page_body": page.content.decode(),
+    "api": dict(api.headers), "plain_status": plain.status_code,
+    "plain_location": plain.get("Location"),
+}))
+"""
+
+
+def production_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("VIGIE_", "DATABASE_URL", "REDIS_URL", "PYTEST"))
+    }
+    environment.update(
+        VIGIE_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="vigie.example.org",
+        VIGIE_BASE_URL="https://vigie.example.org",
+        VIGIE_DATA_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="vigie.settings",
+    )
+    environment.update(extra)
+    return environment
+
+
+def run(code: str, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own interpreter and probe
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def production_answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    result = run(PROBE, production_environment(tmp_path_factory.mktemp("prod")))
+    assert result.returncode == 0, result.stderr
+    answers: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    return answers
+
+
+@pytest.mark.parametrize("kind", ["page", "api"])
+def test_it_sends_every_security_header_in_production(
+    production_answers: dict[str, dict[str, str]], kind: str
+) -> None:
+    headers = {name.lower(): value for name, value in production_answers[kind].items()}
+
+    csp = headers["content-security-policy"]
+    for directive in [
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]:
+        assert directive in csp
+    assert "unsafe-inline" not in csp
+    assert headers["strict-transport-security"].startswith("max-age=31536000; includeSubDomains")
+    assert headers["referrer-policy"] == "same-origin"
+    assert headers["cross-origin-opener-policy"] == "same-origin"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    permissions = headers["permissions-policy"]
+    for feature in ["geolocation=()", "camera=()", "microphone=()", "payment=()"]:
+        assert feature in permissions
+
+
+def test_it_uses_a_nonce_that_changes_with_every_response(
+    production_answers: dict[str, dict[str, str]],
+) -> None:
+    first = production_answers["page"]["Content-Security-Policy"]
+    second = production_answers["again"]["Content-Security-Policy"]
+    nonce = first.split("'nonce-")[1].split("'")[0]
+
+    assert len(nonce) >= 16
+    assert nonce not in second
+    assert f'nonce="{nonce}"' in str(production_answers["page_body"])
+
+
+def test_it_redirects_plain_http_to_https(production_answers: dict[str, object]) -> None:
+    assert production_answers["plain_status"] == 301
+    assert str(production_answers["plain_location"]).startswith("https://")
+
+
+def test_it_marks_cookies_secure_and_host_prefixed(
+    production_answers: dict[str, dict[str, dict[str, object]]],
+) -> None:
+    cookies = production_answers["page_cookies"]
+    assert cookies, "the page sets its CSRF cookie"
+    for name, attributes in cookies.items():
+        assert name.startswith("__Host-")
+        assert attributes["secure"]
+        assert attributes["httponly"]
+        assert attributes["samesite"] == "Lax"
+
+
+def test_it_passes_the_deployment_check_without_a_warning(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"SECRET_KEY": "short"}, "SECRET_KEY is too weak"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must be set"),
+        ({"VIGIE_DEBUG": "true"}, "VIGIE_DEBUG cannot be true"),
+    ],
+)
+def test_it_refuses_to_start_in_production_without_safe_settings(
+    tmp_path: Path, change: dict[str, str], message: str
+) -> None:
+    result = run("import django; django.setup()", production_environment(tmp_path, **change))
+
+    assert result.returncode != 0
+    assert message in result.stderr

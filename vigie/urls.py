@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from vigie import views
+from vigie.api.api import api
+from vigie.operations.views import healthz
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("vigie.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("healthz", healthz, name="healthz"),
+    path("langue/", set_language, name="set_language"),
+    path("equipe/admin/", admin.site.urls),
+]
+
+handler400 = "vigie.errors.bad_request"
+handler403 = "vigie.errors.permission_denied"
+handler404 = "vigie.errors.page_not_found"
+handler500 = "vigie.errors.server_error"
