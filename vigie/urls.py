@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("langue/", set_language, name="set_language"),
+    path("equipe/", views.team_home, name="team_home"),
     path("equipe/admin/", admin.site.urls),
 ]
 

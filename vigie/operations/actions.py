@@ -40,8 +40,11 @@ def do_enqueue_due_jobs() -> list[str]:
 
 
 @transaction.atomic
-def do_schedule_heartbeat() -> bool:
-    """Make sure one heartbeat is waiting in the queue; True if one was added."""
+def do_schedule_heartbeat(*, at_once: bool = False) -> bool:
+    """Make sure one heartbeat is waiting in the queue; True if one was added.
+
+    A starting worker asks for one at once, so /healthz sees it within seconds.
+    """
     from vigie.operations.tasks import heartbeat
 
     # READY covers both a heartbeat due now and one scheduled for later.
@@ -50,9 +53,8 @@ def do_schedule_heartbeat() -> bool:
     )
     if waiting.exists():
         return False
-    heartbeat.using(
-        run_after=timezone.now() + timedelta(seconds=settings.WORKER_HEARTBEAT_SECONDS)
-    ).enqueue()
+    delay = timedelta(seconds=0 if at_once else settings.WORKER_HEARTBEAT_SECONDS)
+    heartbeat.using(run_after=timezone.now() + delay).enqueue()
     return True
 
 

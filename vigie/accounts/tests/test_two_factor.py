@@ -89,6 +89,39 @@ def test_it_accepts_staff_pages_and_the_admin_with_the_second_factor(
         assert client.get("/equipe/admin/").status_code == 200
 
 
+def test_it_sends_staff_without_a_verified_session_to_the_second_factor(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.carol, second_factor=False)
+
+    response = client.get("/equipe/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/compte/double-authentification/requise/"
+
+
+def test_it_opens_the_team_page_to_verified_staff(client: Client, personas: Personas) -> None:
+    log_in_as(client, personas.carol, second_factor=True)
+
+    assert client.get("/equipe/").status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "mallory"])
+def test_it_answers_404_for_the_team_page_to_residents(
+    client: Client, personas: Personas, persona: str
+) -> None:
+    log_in_as(client, getattr(personas, persona))
+
+    assert client.get("/equipe/").status_code == 404
+
+
+def test_it_sends_an_anonymous_visitor_of_the_team_page_to_log_in(client: Client) -> None:
+    response = client.get("/equipe/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/connexion/?next=/equipe/")
+
+
 @pytest.mark.parametrize("persona", ["alice", "bob", "mallory", "anonymous"])
 def test_it_hides_the_admin_from_everyone_else(
     client: Client, personas: Personas, persona: str

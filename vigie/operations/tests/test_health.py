@@ -108,3 +108,11 @@ def test_it_loads_the_demo_idempotently(capsys: pytest.CaptureFixture[str]) -> N
     call_command("load_demo")
 
     assert User.objects.count() == count == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_beats_as_soon_as_a_worker_starts(client: Client) -> None:
+    call_command("run_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+    assert WorkerHeartbeat.objects.count() == 1
+    assert client.get("/healthz").json()["worker"]["status"] == "ok"

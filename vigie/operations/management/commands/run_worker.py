@@ -13,5 +13,5 @@ class Command(DatabaseWorkerCommand):
     help = "Run the background task worker (django-tasks-db) with Vigie's heartbeat."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        do_schedule_heartbeat()
+        do_schedule_heartbeat(at_once=True)
         super().handle(*args, **options)
