@@ -51,6 +51,8 @@ worker: install  ## the task worker alone
 
 messages: install  ## refresh the translation catalogues after changing strings
 	$(MANAGE) makemessages -l fr --no-location --ignore "$(VENV)/*" --ignore "var/*"
+	msgattrib --no-obsolete -o vigie/locale/fr/LC_MESSAGES/django.po vigie/locale/fr/LC_MESSAGES/django.po
+	@echo "Translate what is new or fuzzy: msgattrib --untranslated / --only-fuzzy, then scripts/set_translations.py"
 	$(MANAGE) compilemessages --ignore "$(VENV)/*" -v 0
 
 https-check: migrate  ## serve over HTTPS with a self-signed certificate and fetch /healthz

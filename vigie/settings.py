@@ -115,6 +115,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "vigie.lib.middleware.ApiErrorShapeMiddleware",
+    "vigie.lib.middleware.NullCharacterMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -182,6 +183,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and rate limits ------------------------------------------------------
 
 REDIS_URL = env.optional_string("REDIS_URL")
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     env.url("REDIS_URL", schemes=("redis", "rediss", "unix"))
     CACHES = {
@@ -200,6 +202,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "vigie_cache",
+            # Django's default (300 entries, then a third culled) would drop live
+            # rate-limit counters under load; expired entries go anyway.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000, "CULL_FREQUENCY": 10},
         }
     }
 
@@ -207,6 +212,7 @@ RATE_SIGN_UP = env.rate("VIGIE_RATE_SIGN_UP", default="10/hour")
 RATE_PASSWORD_RESET = env.rate("VIGIE_RATE_PASSWORD_RESET", default="5/hour")
 RATE_EMAIL_CHANGE = env.rate("VIGIE_RATE_EMAIL_CHANGE", default="5/hour")
 RATE_SECOND_FACTOR = env.rate("VIGIE_RATE_SECOND_FACTOR", default="10/minute")
+RATE_PASSWORD_CHECK = env.rate("VIGIE_RATE_PASSWORD_CHECK", default="10/hour")
 
 # --- Tasks ----------------------------------------------------------------------
 
@@ -292,6 +298,8 @@ AXES_USERNAME_CALLABLE = "vigie.accounts.authentication.axes_username"
 AXES_CLIENT_IP_CALLABLE = "vigie.lib.http.client_ip"
 AXES_LOCKOUT_CALLABLE = "vigie.accounts.views.locked_out"
 AXES_VERBOSE = False
+# django-axes keeps the refused form: the address (and any code) must not be in it.
+AXES_SENSITIVE_PARAMETERS = ["password", "email", "otp_code", "code", "next"]
 
 OTP_TOTP_ISSUER = "Vigie"
 RECOVERY_CODE_COUNT = 10

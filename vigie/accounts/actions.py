@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -127,7 +127,17 @@ def do_register_user(
         language=_language(language),
     )
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Another sign-up with this address won the race: answer as for an existing one.
+        winner = User.objects.filter(email=clean_email).first()
+        if winner is not None:
+            queue_email(
+                "sign_up_existing", to=winner.email, language=winner.language, user_id=winner.pk
+            )
+        return None
     audit.user_registered(user)
     queue_email("confirm_sign_up", to=user.email, language=user.language, user_id=user.pk)
     return user
@@ -195,6 +205,16 @@ def _validate_new_password(user: User, password: str) -> None:
         raise InvalidInput({"new_password": error.messages}) from None
 
 
+def _revoke_access_tokens(user: User, *, reason: str) -> None:
+    """A changed password ends every token too: a thief's copy must die with it."""
+    tokens = list(AccessToken.objects.filter(user=user, revoked_at__isnull=True))
+    AccessToken.objects.filter(pk__in=[token.pk for token in tokens]).update(
+        revoked_at=timezone.now()
+    )
+    for token in tokens:
+        audit.access_token_revoked(token, actor_id=user.pk)
+
+
 def _end_sessions(user: User, *, keep_session_key: str | None) -> int:
     sessions = UserSession.objects.filter(user=user)
     if keep_session_key:
@@ -217,6 +237,7 @@ def do_change_password(
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit.password_changed(user, actor_id=user.pk, method="change")
+    _revoke_access_tokens(user, reason="password_changed")
     ended = _end_sessions(user, keep_session_key=keep_session_key)
     if ended:
         audit.sessions_ended(user, actor_id=user.pk, count=ended, reason="password_changed")
@@ -225,14 +246,27 @@ def do_change_password(
 
 @transaction.atomic
 def do_request_password_reset(*, email: str) -> None:
-    """Mail a reset link if the address has an active account; silent otherwise."""
+    """Ask for a reset link; the worker mails it if the address has an active account.
+
+    The request itself does the same work whether the account exists or not
+    (one task row), so neither its answer nor its timing tells.
+    """
+    from vigie.accounts.tasks import mail_password_reset
+
     try:
         clean_email = normalize_email(email)
     except ValidationError as error:
         raise InvalidInput({"email": error.messages}) from None
-    user = User.objects.filter(email=clean_email, is_active=True).first()
-    if user is not None:
-        queue_email("password_reset", to=user.email, language=user.language, user_id=user.pk)
+    mail_password_reset.enqueue(clean_email)
+
+
+@transaction.atomic
+def do_queue_password_reset_email(*, email: str) -> bool:
+    user = User.objects.filter(email=email, is_active=True).first()
+    if user is None:
+        return False
+    queue_email("password_reset", to=user.email, language=user.language, user_id=user.pk)
+    return True
 
 
 @transaction.atomic
@@ -247,6 +281,7 @@ def do_reset_password(user: User, *, new_password: str) -> None:
         user.save(update_fields=["email_confirmed_at"])
         audit.email_confirmed(user)
     audit.password_changed(user, actor_id=user.pk, method="reset")
+    _revoke_access_tokens(user, reason="password_reset")
     ended = _end_sessions(user, keep_session_key=None)
     if ended:
         audit.sessions_ended(user, actor_id=user.pk, count=ended, reason="password_reset")
@@ -283,6 +318,9 @@ def do_request_email_change(user: User, *, password: str, new_email: str) -> Ema
 
 @transaction.atomic
 def do_confirm_email_change(change: EmailChange) -> User:
+    change = EmailChange.objects.select_for_update().select_related("user").get(pk=change.pk)
+    if not change.is_pending:
+        raise Conflict(_("This change was already made or cancelled."), code="not_pending")
     user = change.user
     if User.objects.filter(email=change.new_email).exclude(pk=user.pk).exists():
         raise Conflict(
@@ -325,7 +363,10 @@ def do_end_other_sessions(user: User, *, current_session_key: str | None) -> int
 def do_create_access_token(
     user: User, *, name: str, with_second_factor: bool
 ) -> tuple[AccessToken, str]:
-    """Create a personal access token; the secret is returned once and never stored."""
+    """Create a personal access token; the secret is returned once and never stored.
+
+    A team member's token lives as long as a team session at most (12 hours).
+    """
     try:
         clean_name = clean_single_line(name, max_length=TOKEN_NAME_MAX_LENGTH)
     except ValidationError as error:
@@ -343,6 +384,7 @@ def do_create_access_token(
         digest=digest(secret),
         prefix=secret[:12],
         with_second_factor=with_second_factor,
+        expires_at=timezone.now() + settings.STAFF_SESSION_MAX_AGE if user.is_staff else None,
     )
     audit.access_token_created(token)
     return token, secret
@@ -374,8 +416,13 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 
 @transaction.atomic
-def do_confirm_totp_enrolment(user: User, *, device: TOTPDevice, code: str) -> list[str]:
-    """Confirm the authenticator with a first code; returns new recovery codes (shown once)."""
+def do_confirm_totp_enrolment(
+    user: User, *, device: TOTPDevice, code: str, keep_session_key: str | None
+) -> list[str]:
+    """Confirm the authenticator with a first code; returns new recovery codes (shown once).
+
+    Every other session ends: they did not pass this second factor.
+    """
     if device.user_id != user.pk or device.confirmed:
         raise InvalidInput({"code": [_("Start the enrolment again.")]}, code="enrolment_expired")
     if not device.verify_token(code.replace(" ", "")):
@@ -389,7 +436,23 @@ def do_confirm_totp_enrolment(user: User, *, device: TOTPDevice, code: str) -> l
     audit.second_factor_enrolled(user)
     codes = _new_recovery_codes(user)
     audit.recovery_codes_generated(user)
+    ended = _end_sessions(user, keep_session_key=keep_session_key)
+    if ended:
+        audit.sessions_ended(user, actor_id=user.pk, count=ended, reason="second_factor_enrolled")
     return codes
+
+
+@transaction.atomic
+def do_use_recovery_code(device: RecoveryCodeDevice, *, code: str) -> bool:
+    """Spend one recovery code (each works once); the audit log records it."""
+    used = device.codes.filter(
+        digest=digest(normalize_recovery_code(code)), used_at__isnull=True
+    ).update(used_at=timezone.now())
+    if used:
+        audit.recovery_code_used(
+            device.user, codes_left=device.codes.filter(used_at__isnull=True).count()
+        )
+    return used == 1
 
 
 @transaction.atomic

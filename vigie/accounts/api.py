@@ -18,7 +18,12 @@ from vigie.accounts.authentication import (
     needs_second_factor,
     verify_second_factor,
 )
-from vigie.accounts.limits import limit_email_change, limit_password_reset, limit_sign_up
+from vigie.accounts.limits import (
+    limit_email_change,
+    limit_password_check,
+    limit_password_reset,
+    limit_sign_up,
+)
 from vigie.accounts.models import AccessToken, User
 from vigie.accounts.schemas import (
     ConfirmEmailIn,
@@ -111,7 +116,12 @@ def login(request: HttpRequest, payload: LoginIn) -> MeOut:
 
 @auth_router.post("/logout", response={204: None, **ERRORS}, auth=member_auth)
 def logout(request: HttpRequest) -> Status[None]:
-    log_out(request)
+    """Ends the session; called with a token, revokes that token."""
+    token = getattr(request, "access_token", None)
+    if token is not None:
+        actions.do_revoke_access_token(token, acting_user=_caller(request))
+    else:
+        log_out(request)
     return Status(204, None)
 
 
@@ -193,6 +203,7 @@ def update_me(request: HttpRequest, payload: MeUpdateIn) -> MeOut:
 @me_router.post("/password", response={204: None, **ERRORS}, summary="Change my password")
 def change_password(request: HttpRequest, payload: PasswordChangeIn) -> Status[None]:
     user = _caller(request)
+    limit_password_check(user)
     actions.do_change_password(
         user,
         current_password=payload.current_password,
@@ -208,6 +219,7 @@ def change_password(request: HttpRequest, payload: PasswordChangeIn) -> Status[N
 def change_email(request: HttpRequest, payload: EmailChangeIn) -> Status[Message]:
     user = _caller(request)
     limit_email_change(user)
+    limit_password_check(user)
     actions.do_request_email_change(user, password=payload.password, new_email=payload.new_email)
     return Status(202, Message(detail=_("We sent a confirmation link to your new address.")))
 
@@ -239,7 +251,11 @@ def end_other_sessions(request: HttpRequest) -> EndedOut:
 @me_router.delete("/sessions/{session_id}", response={204: None, **ERRORS})
 def end_session(request: HttpRequest, session_id: str) -> Status[None]:
     user = _caller(request)
-    actions.do_end_session(user, session=access.access_session_by_public_id(user, session_id))
+    session = access.access_session_by_public_id(user, session_id)
+    if session.session_key == request.session.session_key:
+        log_out(request)
+    else:
+        actions.do_end_session(user, session=session)
     return Status(204, None)
 
 

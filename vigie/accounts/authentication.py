@@ -13,6 +13,8 @@ from typing import Any, cast
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
@@ -27,6 +29,7 @@ from vigie.lib import ratelimit
 from vigie.lib.errors import RateLimited, VigieError
 from vigie.lib.http import client_ip
 from vigie.lib.security_log import email_digest, log_security_event
+from vigie.lib.validators import normalize_email
 
 PENDING_USER = "vigie_pending_user"
 PENDING_SINCE = "vigie_pending_since"
@@ -71,7 +74,13 @@ def _lockout_retry_after(request: HttpRequest, email: str) -> int:
 
 def check_credentials(request: HttpRequest, *, email: str, password: str) -> User:
     """The account these credentials open, or LoginRefused / RateLimited."""
-    email = email.strip().lower()
+    try:
+        email = normalize_email(email)
+    except ValidationError:
+        # Not an address at all: refused like any wrong password, after the same work.
+        make_password(password)
+        log_security_event("login", outcome="failure", request=request, reason="malformed")
+        raise LoginRefused() from None
     user = authenticate(request, email=email, password=password)
     if getattr(request, "axes_locked_out", False):
         log_security_event(

@@ -22,3 +22,8 @@ def limit_password_reset(request: HttpRequest) -> None:
 
 def limit_email_change(user: User) -> None:
     ratelimit.hit("email-change", str(user.pk), rate=settings.RATE_EMAIL_CHANGE)
+
+
+def limit_password_check(user: User) -> None:
+    """Pages asking for the current password must not become a guessing oracle."""
+    ratelimit.hit("password-check", str(user.pk), rate=settings.RATE_PASSWORD_CHECK)

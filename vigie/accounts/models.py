@@ -13,8 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 
-from vigie.lib.tokens import digest
-
 NAME_MAX_LENGTH = 150
 DISPLAY_NAME_MAX_LENGTH = 40
 TOKEN_NAME_MAX_LENGTH = 60
@@ -170,13 +168,12 @@ class RecoveryCodeDevice(Device):
     def verify_token(self, token: object) -> bool:
         if not isinstance(token, str):
             return False
-        normalized = normalize_recovery_code(token)
-        if not normalized:
+        if not normalize_recovery_code(token):
             return False
-        used = self.codes.filter(digest=digest(normalized), used_at__isnull=True).update(
-            used_at=timezone.now()
-        )
-        return used == 1
+        # django-otp calls this to check a code; spending it is an action (audited).
+        from vigie.accounts.actions import do_use_recovery_code
+
+        return do_use_recovery_code(self, code=token)
 
 
 class RecoveryCode(models.Model):

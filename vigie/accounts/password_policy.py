@@ -7,6 +7,10 @@ get there; any one of them is enough:
 2. at least 14 characters with upper case, lower case and digits;
 3. a passphrase of at least 7 words.
 
+A passphrase counts distinct words of two letters or more, and needs at least
+25 letters in them, so "aa bb cc dd ee ff gg" or a word repeated seven times
+is no passphrase.
+
 Django's common-password and similarity validators run as well.
 """
 
@@ -19,8 +23,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 PASSPHRASE_MIN_WORDS = 7
+PASSPHRASE_MIN_LETTERS = 25
 # A word of a passphrase: two letters or more (accents welcome).
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _WORD_SEPARATORS = re.compile(r"[\s\-_.,;:/+]+")
@@ -34,6 +40,7 @@ class PasswordTraits:
     has_digit: bool
     has_special: bool
     words: int
+    word_letters: int
 
     @classmethod
     def of(cls, password: str) -> PasswordTraits:
@@ -45,7 +52,8 @@ class PasswordTraits:
             has_special=any(
                 not character.isalnum() and not character.isspace() for character in password
             ),
-            words=_count_words(password),
+            words=len(_distinct_words(password)),
+            word_letters=sum(len(word) for word in _distinct_words(password)),
         )
 
     def meets_rule_1(self) -> bool:
@@ -61,23 +69,26 @@ class PasswordTraits:
         return self.length >= 14 and self.has_upper and self.has_lower and self.has_digit
 
     def meets_rule_3(self) -> bool:
-        return self.words >= PASSPHRASE_MIN_WORDS
+        return self.words >= PASSPHRASE_MIN_WORDS and self.word_letters >= PASSPHRASE_MIN_LETTERS
 
 
-def _count_words(password: str) -> int:
-    """Words of two letters or more; a word used more than twice counts twice only."""
-    seen: dict[str, int] = {}
-    for chunk in _WORD_SEPARATORS.split(password.strip()):
-        if _WORD.fullmatch(chunk):
-            word = chunk.lower()
-            seen[word] = min(seen.get(word, 0) + 1, 2)
-    return sum(seen.values())
+def _distinct_words(password: str) -> set[str]:
+    """The different words of two letters or more (case ignored)."""
+    return {
+        chunk.lower()
+        for chunk in _WORD_SEPARATORS.split(password.strip())
+        if _WORD.fullmatch(chunk)
+    }
 
 
 def _missing_for_rule_1(traits: PasswordTraits) -> list[str]:
     missing = []
     if traits.length < 12:
-        missing.append(_("%(count)d more characters") % {"count": 12 - traits.length})
+        more = 12 - traits.length
+        missing.append(
+            ngettext("%(count)d more character", "%(count)d more characters", more)
+            % {"count": more}
+        )
     if not traits.has_upper:
         missing.append(_("an upper-case letter"))
     if not traits.has_lower:
@@ -106,7 +117,7 @@ class CnilPasswordValidator:
             _(
                 "This password is too weak. Add %(missing)s. "
                 "You may instead use at least 14 characters with upper case, lower case "
-                "and digits, or a passphrase of at least 7 words."
+                "and digits, or a passphrase of at least 7 different words."
             )
             % {"missing": missing},
             code="password_too_weak",
@@ -116,5 +127,5 @@ class CnilPasswordValidator:
         return _(
             "At least 12 characters with upper case, lower case, digits and special "
             "characters; or at least 14 characters with upper case, lower case and digits; "
-            "or a passphrase of at least 7 words."
+            "or a passphrase of at least 7 different words."
         )

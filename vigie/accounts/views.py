@@ -14,10 +14,13 @@ from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
+from django_otp.models import Device
 
 from vigie.accounts import access, actions
 from vigie.accounts.authentication import (
@@ -44,7 +47,12 @@ from vigie.accounts.forms import (
     SetPasswordForm,
     SignUpForm,
 )
-from vigie.accounts.limits import limit_email_change, limit_password_reset, limit_sign_up
+from vigie.accounts.limits import (
+    limit_email_change,
+    limit_password_check,
+    limit_password_reset,
+    limit_sign_up,
+)
 from vigie.accounts.models import User
 from vigie.accounts.password_policy import CnilPasswordValidator
 from vigie.lib.errors import NotFound, RateLimited
@@ -76,7 +84,10 @@ def _after_login(user: User) -> str:
 
 def _stash_link_token(request: HttpRequest, purpose: str, token: str, page: str) -> HttpResponse:
     """Move a one-time token from the address bar into the session, then show the page."""
-    request.session[LINK_TOKEN.format(purpose=purpose)] = token
+    request.session[LINK_TOKEN.format(purpose=purpose)] = token[:512]
+    if not request.user.is_authenticated:
+        # A visitor's session holding only a link's token need not outlive the link.
+        request.session.set_expiry(3600)
     return redirect(page)
 
 
@@ -125,6 +136,7 @@ def confirm_email_link(request: HttpRequest, token: str) -> HttpResponse:
     return _stash_link_token(request, "confirm", token, "accounts:confirm_email_page")
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def confirm_email_page(request: HttpRequest) -> HttpResponse:
     user = access.user_for_sign_up_confirmation(_stashed_link_token(request, "confirm"))
@@ -165,7 +177,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             next_url = _next_url(request, _after_login(user))
             if needs_second_factor(user):
                 start_pending_second_factor(request, user)
-                return redirect(f"{reverse('accounts:login_second_factor')}?next={next_url}")
+                query = urlencode({"next": next_url})
+                return redirect(f"{reverse('accounts:login_second_factor')}?{query}")
             log_in(request, user)
             return redirect(next_url)
     return render_form(
@@ -242,6 +255,7 @@ def password_reset_link(request: HttpRequest, uid: str, token: str) -> HttpRespo
     return _stash_link_token(request, "reset", f"{uid}:{token}", "accounts:password_reset_set")
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def password_reset_set(request: HttpRequest) -> HttpResponse:
     uid, _separator, token = _stashed_link_token(request, "reset").partition(":")
@@ -290,15 +304,17 @@ def password_change(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = PasswordChangeForm(request.POST or None)
     if form.is_valid():
-        run_action(
-            form,
-            lambda: actions.do_change_password(
+
+        def change() -> None:
+            limit_password_check(user)
+            actions.do_change_password(
                 user,
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["new_password"],
                 keep_session_key=request.session.session_key,
-            ),
-        )
+            )
+
+        run_action(form, change)
         if not form.errors:
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password is changed; your other sessions ended."))
@@ -316,6 +332,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
 
         def request_change() -> None:
             limit_email_change(user)
+            limit_password_check(user)
             actions.do_request_email_change(
                 user,
                 password=form.cleaned_data["password"],
@@ -335,6 +352,7 @@ def confirm_email_change_link(request: HttpRequest, token: str) -> HttpResponse:
     return _stash_link_token(request, "email-change", token, "accounts:confirm_email_change_page")
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def confirm_email_change_page(request: HttpRequest) -> HttpResponse:
     change = access.email_change_for_token(_stashed_link_token(request, "email-change"))
@@ -363,9 +381,16 @@ def sessions(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("scope") == "others":
             ended = actions.do_end_other_sessions(user, current_session_key=current_key)
-            messages.success(request, _("%(count)d other sessions ended.") % {"count": ended})
+            messages.success(
+                request,
+                ngettext("%(count)d other session ended.", "%(count)d other sessions ended.", ended)
+                % {"count": ended},
+            )
         else:
             session = access.access_session_by_public_id(user, request.POST.get("session", ""))
+            if session.session_key == current_key:
+                log_out(request)
+                return redirect("accounts:login")
             actions.do_end_session(user, session=session)
             messages.success(request, _("The session is ended."))
         return redirect("accounts:sessions")
@@ -445,24 +470,46 @@ def two_factor_qr_code(request: HttpRequest) -> HttpResponse:
     return HttpResponse(image.getvalue(), content_type="image/svg+xml")
 
 
+def _needs_fresh_second_factor(request: HttpRequest, user: User) -> HttpResponse | None:
+    """Changing the second factor needs a session that passed the current one."""
+    if needs_second_factor(user) and not is_verified(user):
+        query = urlencode({"next": request.get_full_path()})
+        return redirect(f"{reverse('accounts:second_factor_required')}?{query}")
+    return None
+
+
+def _verify_session(request: HttpRequest, device: Device) -> None:
+    """Mark the session verified, under a new key: its privileges just rose."""
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_enrol(request: HttpRequest) -> HttpResponse:
+    """Start (POST start), show the QR code (GET), confirm with a first code (POST code)."""
     user = _user(request)
-    form = SecondFactorForm(request.POST or None)
+    if refused := _needs_fresh_second_factor(request, user):
+        return refused
+    if request.method == "POST" and "start" in request.POST:
+        actions.do_start_totp_enrolment(user)
+        return redirect("accounts:two_factor_enrol")
     device = access.pending_totp_device(user)
-    if request.method == "GET" or device is None:
-        device = actions.do_start_totp_enrolment(user)
-        form = SecondFactorForm()
-    elif form.is_valid():
+    if device is None:
+        return render(request, "accounts/two_factor_start.html")
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
         codes = run_action(
             form,
             lambda: actions.do_confirm_totp_enrolment(
-                user, device=device, code=form.cleaned_data["code"]
+                user,
+                device=device,
+                code=form.cleaned_data["code"],
+                keep_session_key=request.session.session_key,
             ),
         )
         if codes is not None:
-            otp_login(request, device)
+            _verify_session(request, device)
             return render(request, "accounts/recovery_codes.html", {"codes": codes})
     context = {"secret": base64.b32encode(device.bin_key).decode()}
     return render_form(request, "accounts/two_factor_enrol.html", context, form=form)
@@ -482,12 +529,16 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 @require_POST
 def two_factor_remove(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    if refused := _needs_fresh_second_factor(request, user):
+        return refused
     form = RemoveSecondFactorForm(request.POST)
     if form.is_valid():
-        run_action(
-            form,
-            lambda: actions.do_remove_second_factor(user, password=form.cleaned_data["password"]),
-        )
+
+        def remove() -> None:
+            limit_password_check(user)
+            actions.do_remove_second_factor(user, password=form.cleaned_data["password"])
+
+        run_action(form, remove)
         if not form.errors:
             messages.success(request, _("Two-step verification is off."))
             return redirect("accounts:two_factor")
@@ -514,6 +565,6 @@ def second_factor_required(request: HttpRequest) -> HttpResponse:
             form, lambda: verify_second_factor(request, user, form.cleaned_data["code"])
         )
         if device is not None:
-            otp_login(request, device)
+            _verify_session(request, device)
             return redirect(_next_url(request, reverse("home")))
     return render_form(request, "accounts/second_factor_required.html", {}, form=form)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -20,6 +21,17 @@ from ninja.parser import Parser
 from vigie.lib.errors import InvalidInput, RateLimited, VigieError
 
 logger = logging.getLogger("vigie.api")
+
+_HTTP_DETAILS = {
+    400: _lazy("The request could not be understood."),
+    401: _lazy("You must be logged in."),
+    403: _lazy("You are not allowed to do this."),
+    404: _lazy("Not found."),
+    405: _lazy("This method is not allowed here."),
+    409: _lazy("This conflicts with the current state."),
+    422: _lazy("Some fields are not valid."),
+    429: _lazy("Too many attempts. Please wait before trying again."),
+}
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -68,7 +80,23 @@ class JsonOnlyParser(Parser):
                 status=400, code="malformed_json"
             )
             raise request._vigie_body_error  # type: ignore[attr-defined]
+        if _holds_null_character(data):
+            # No text field takes NUL; PostgreSQL would refuse it with a server error.
+            request._vigie_body_error = BodyRejected(  # type: ignore[attr-defined]
+                status=400, code="invalid_characters"
+            )
+            raise request._vigie_body_error  # type: ignore[attr-defined]
         return data
+
+
+def _holds_null_character(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_null_character(k) or _holds_null_character(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_null_character(item) for item in value)
+    return False
 
 
 api = NinjaAPI(
@@ -143,6 +171,20 @@ _PYDANTIC_MESSAGES = {
     "extra_forbidden": lambda context: _("This field is not expected."),
     "model_attributes_type": lambda context: _("Send a JSON object."),
     "dict_type": lambda context: _("Send a JSON object."),
+    "float_parsing": lambda context: _("Enter a number."),
+    "float_type": lambda context: _("Enter a number."),
+    "greater_than_equal": lambda context: (
+        _("Enter a value of at least %(min)s.") % {"min": context.get("ge", "")}
+    ),
+    "less_than_equal": lambda context: (
+        _("Enter a value of at most %(max)s.") % {"max": context.get("le", "")}
+    ),
+    "list_type": lambda context: _("Send a list."),
+    "datetime_parsing": lambda context: _("Enter a date and time (ISO 8601)."),
+    "datetime_type": lambda context: _("Enter a date and time (ISO 8601)."),
+    "date_parsing": lambda context: _("Enter a date (YYYY-MM-DD)."),
+    "enum": lambda context: _("Choose one of the allowed values."),
+    "literal_error": lambda context: _("Choose one of the allowed values."),
 }
 
 
@@ -157,9 +199,7 @@ def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpRes
     errors = []
     for item in error.errors:
         translate = _PYDANTIC_MESSAGES.get(item.get("type", ""))
-        message = translate(item.get("ctx") or {}) if translate else str(item.get("msg", ""))
-        if message.startswith("Value error, "):
-            message = message.removeprefix("Value error, ")
+        message = translate(item.get("ctx") or {}) if translate else _("This value is not valid.")
         errors.append({"field": _field_name(list(item.get("loc", []))), "message": str(message)})
     return error_response(
         request, status=422, detail=_("Some fields are not valid."), code="invalid", errors=errors
@@ -177,17 +217,18 @@ def on_authentication_error(request: HttpRequest, error: AuthenticationError) ->
 def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     rejected = getattr(request, "_vigie_body_error", None)
     if isinstance(rejected, BodyRejected):
-        detail = (
-            _("Send the body as JSON, with Content-Type: application/json.")
-            if rejected.status == 415
-            else _("The body is not a valid JSON object.")
-        )
+        detail = {
+            "unsupported_media_type": _(
+                "Send the body as JSON, with Content-Type: application/json."
+            ),
+            "invalid_characters": _("The body holds a NUL character, which no field accepts."),
+        }.get(rejected.code, _("The body is not a valid JSON object."))
         return error_response(request, status=rejected.status, detail=detail, code=rejected.code)
     status = error.status_code
     return error_response(
         request,
         status=status,
-        detail=str(error.message) if status < 500 else _("Server error."),
+        detail=str(_HTTP_DETAILS.get(status, _("The request failed."))),
         code=_HTTP_CODES.get(status, "error"),
     )
 

@@ -27,6 +27,7 @@ class BearerTokenAuth(HttpBearer):
         user.otp_device = None  # type: ignore[attr-defined]
         user.is_verified = lambda: access_token.with_second_factor  # type: ignore[attr-defined]
         request.user = user
+        request.access_token = access_token  # type: ignore[attr-defined]
         return user
 
 

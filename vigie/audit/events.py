@@ -69,6 +69,12 @@ def second_factor_removed(user: User, *, actor_id: int) -> AuditEvent:
     return append("account.second_factor_removed", actor_id=actor_id, target=user)
 
 
+def recovery_code_used(user: User, *, codes_left: int) -> AuditEvent:
+    return append(
+        "account.recovery_code_used", actor_id=user.pk, target=user, data={"codes_left": codes_left}
+    )
+
+
 def recovery_codes_generated(user: User) -> AuditEvent:
     return append("account.recovery_codes_generated", actor_id=user.pk, target=user)
 

@@ -82,3 +82,22 @@ class ApiErrorShapeMiddleware:
                 replacement["Allow"] = response["Allow"]
             return replacement
         return response
+
+
+class NullCharacterMiddleware:
+    """Refuse a NUL character in the query string: no field accepts one, and
+    PostgreSQL would turn it into a server error deep inside a query."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or "\x00" in value
+            for key, values in request.GET.lists()
+            for value in values
+        ):
+            from vigie.errors import bad_request
+
+            return bad_request(request)
+        return self.get_response(request)

@@ -20,13 +20,17 @@ EMAIL_MAX_LENGTH = 254
 _email_validator = EmailValidator(message=_("Enter a valid e-mail address."))
 
 
+# Control (Cc), format (Cf: zero-width and direction marks), line and paragraph
+# separators (Zl, Zp), private-use (Co) and unassigned (Cn) characters: none
+# belongs in a name or a one-line text, and several can disguise one.
+_FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Co", "Cn", "Cs"}
+
+
 def has_control_characters(value: str, *, allow_newlines: bool = False) -> bool:
     for character in value:
-        if character in _BIDI_CONTROLS:
-            return True
-        if unicodedata.category(character) == "Cc":
-            if allow_newlines and character in "\n\r\t":
-                continue
+        if allow_newlines and character in "\n\r\t":
+            continue
+        if character in _BIDI_CONTROLS or unicodedata.category(character) in _FORBIDDEN_CATEGORIES:
             return True
     return False
 

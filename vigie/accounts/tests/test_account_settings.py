@@ -142,3 +142,18 @@ def test_it_keeps_account_pages_and_api_for_logged_in_people(client: Client, per
     response = client.get("/api/v1/me")
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
+
+
+def test_it_limits_guesses_of_the_current_password(client: Client, personas: Personas) -> None:
+    log_in_as(client, personas.alice)
+
+    statuses = [
+        client.post(
+            "/api/v1/me/password",
+            {"current_password": f"Guess-number-{n}!", "new_password": NEW_PASSWORD},
+            content_type="application/json",
+        ).status_code
+        for n in range(11)
+    ]
+
+    assert statuses == [422] * 10 + [429]

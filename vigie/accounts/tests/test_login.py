@@ -202,3 +202,25 @@ def test_it_refuses_a_deactivated_account_like_a_wrong_password(
 
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_credentials"
+
+
+def test_it_refuses_a_malformed_address_like_a_wrong_password(
+    client: Client, personas: Personas
+) -> None:
+    response = api_login(client, "not an address", PASSWORD)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_credentials"
+
+
+def test_it_keeps_no_address_in_the_failed_login_records(
+    client: Client, personas: Personas
+) -> None:
+    from axes.models import AccessAttempt
+
+    client.post("/connexion/", {"email": "alice@example.org", "password": "Nope-2026!!"})
+
+    attempt = AccessAttempt.objects.get()
+    assert "alice" not in attempt.username
+    assert "alice" not in attempt.post_data
+    assert "Nope" not in attempt.post_data

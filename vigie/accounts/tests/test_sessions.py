@@ -96,3 +96,13 @@ def test_it_keeps_a_resident_session_thirty_days_at_most(
         assert client.get("/compte/").status_code == 200
         traveller.shift(timedelta(days=2))
         assert client.get("/compte/").status_code == 302
+
+
+def test_it_logs_out_when_ending_the_current_session(client: Client, personas: Personas) -> None:
+    log_in_as(client, personas.carol, second_factor=True)
+    current = next(row["id"] for row in client.get("/api/v1/me/sessions").json() if row["current"])
+
+    response = client.delete(f"/api/v1/me/sessions/{current}")
+
+    assert response.status_code == 204
+    assert client.get("/compte/").status_code == 302

@@ -117,8 +117,9 @@ def test_it_gives_the_same_page_for_an_existing_address(client: Client, personas
     [
         ("email", "not-an-email", "email"),
         ("email", "a" * 250 + "@example.org", "email"),
-        ("first_name", "Jean\u0000ne", "first_name"),
         ("first_name", "Jean\u202ene", "first_name"),
+        ("first_name", "Jean\u200bne", "first_name"),
+        ("last_name", "Du\u2028pont", "last_name"),
         ("last_name", "x" * 151, "last_name"),
         ("last_name", "1234", "last_name"),
         ("password", "short", "password"),
@@ -138,6 +139,18 @@ def test_it_rejects_bad_input_on_the_api_and_changes_nothing(
     assert any(error["field"] == code_fragment for error in body["errors"])
     assert not User.objects.exists()
     assert not OutgoingEmail.objects.exists()
+
+
+def test_it_refuses_a_nul_character_anywhere_in_the_body(client: Client) -> None:
+    response = client.post(
+        "/api/v1/auth/register",
+        register_body(first_name="Jean\u0000ne"),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_characters"
+    assert not User.objects.exists()
 
 
 def test_it_rejects_bad_input_on_the_page_with_messages_by_field(client: Client) -> None:

@@ -118,3 +118,43 @@ def test_it_requires_csrf_for_session_writes_on_the_api(
 
     assert response.status_code == 403
     assert response.json()["code"] == "csrf_failed"
+
+
+def test_it_revokes_every_token_when_the_password_changes(
+    client: Client, personas: Personas
+) -> None:
+    secret = create_token_with_password(Client(), "alice@example.org").json()["token"]
+    log_in_as(client, personas.alice)
+    client.post(
+        "/api/v1/me/password",
+        {"current_password": PASSWORD, "new_password": "Nouveau-mot-2027!"},
+        content_type="application/json",
+    )
+
+    response = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+
+    assert response.status_code == 401
+
+
+def test_it_revokes_the_calling_token_at_logout(personas: Personas) -> None:
+    secret = create_token_with_password(Client(), "alice@example.org").json()["token"]
+    bearer = {"Authorization": f"Bearer {secret}"}
+
+    assert Client().post("/api/v1/auth/logout", headers=bearer).status_code == 204
+    assert Client().get("/api/v1/me", headers=bearer).status_code == 401
+
+
+def test_it_gives_staff_tokens_the_lifetime_of_a_staff_session(personas: Personas) -> None:
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        secret = create_token_with_password(
+            Client(), "carol@example.org", otp_code=totp_code(personas.carol)
+        ).json()["token"]
+        bearer = {"Authorization": f"Bearer {secret}"}
+        assert Client().get("/api/v1/me", headers=bearer).status_code == 200
+        traveller.shift(timedelta(hours=12, minutes=1))
+        assert Client().get("/api/v1/me", headers=bearer).status_code == 401

@@ -26,6 +26,10 @@ def test_it_enrols_an_authenticator_and_shows_hashed_recovery_codes_once(
 ) -> None:
     log_in_as(client, personas.alice)
 
+    assert client.get("/compte/double-authentification/activer/").status_code == 200
+    assert not TOTPDevice.objects.filter(user=personas.alice).exists()  # nothing on GET
+    started = client.post("/compte/double-authentification/activer/", {"start": "1"})
+    assert started.status_code == 302
     page = client.get("/compte/double-authentification/activer/")
     assert page.status_code == 200
     qr_code = client.get("/compte/double-authentification/qr.svg")
@@ -46,7 +50,7 @@ def test_it_enrols_an_authenticator_and_shows_hashed_recovery_codes_once(
 
 def test_it_accepts_a_recovery_code_once(client: Client, personas: Personas) -> None:
     log_in_as(client, personas.alice)
-    client.get("/compte/double-authentification/activer/")
+    client.post("/compte/double-authentification/activer/", {"start": "1"})
     device = TOTPDevice.objects.get(user=personas.alice, confirmed=False)
     codes = client.post(
         "/compte/double-authentification/activer/", {"code": current_code(device)}
@@ -148,3 +152,47 @@ def test_it_keeps_staff_from_turning_the_second_factor_off(
 
     assert response.status_code == 422
     assert TOTPDevice.objects.filter(user=personas.carol, confirmed=True).exists()
+
+
+def test_it_refuses_to_replace_the_authenticator_from_an_unverified_session(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.carol, second_factor=False)
+
+    page = client.get("/compte/double-authentification/activer/")
+    start = client.post("/compte/double-authentification/activer/", {"start": "1"})
+    removal = client.post("/compte/double-authentification/retirer/", {"password": PASSWORD})
+
+    for response in (page, start, removal):
+        assert response.status_code == 302
+        assert response["Location"].startswith("/compte/double-authentification/requise/")
+    assert TOTPDevice.objects.filter(user=personas.carol).count() == 1
+    assert client.get("/equipe/").status_code == 302
+
+
+def test_it_ends_other_sessions_and_rotates_the_key_when_enrolling(
+    client: Client, personas: Personas
+) -> None:
+    other = log_in_as(Client(), personas.alice)
+    log_in_as(client, personas.alice)
+    key_before = client.session.session_key
+    client.post("/compte/double-authentification/activer/", {"start": "1"})
+    device = TOTPDevice.objects.get(user=personas.alice, confirmed=False)
+
+    client.post("/compte/double-authentification/activer/", {"code": current_code(device)})
+
+    assert client.session.session_key != key_before
+    assert client.get("/compte/").status_code == 200
+    assert other.get("/compte/").status_code == 302
+
+
+def test_it_records_each_recovery_code_used(client: Client, personas: Personas) -> None:
+    from vigie.accounts.actions import do_regenerate_recovery_codes
+    from vigie.audit.models import AuditEvent
+
+    codes = do_regenerate_recovery_codes(personas.carol)
+    client.post("/connexion/", {"email": "carol@example.org", "password": PASSWORD})
+    client.post("/connexion/second-facteur/", {"code": codes[3]})
+
+    event = AuditEvent.objects.get(event_type="account.recovery_code_used")
+    assert event.data == {"codes_left": 9}

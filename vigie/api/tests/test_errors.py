@@ -87,3 +87,10 @@ def test_it_sends_no_store_on_every_api_answer(client: Client) -> None:
     response = client.get("/api/v1/openapi.json")
 
     assert "no-store" in response["Cache-Control"]
+
+
+def test_it_refuses_a_nul_character_in_the_query_string(client: Client) -> None:
+    response = client.get("/api/v1/openapi.json?q=a%00b")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
