@@ -67,6 +67,31 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+def _field_encryption_keys() -> list[str]:
+    """Fernet keys for personal data at rest (vigie.lib.crypto); the first one encrypts."""
+    if env.is_set("VIGIE_FIELD_ENCRYPTION_KEYS"):
+        return env.string_list("VIGIE_FIELD_ENCRYPTION_KEYS", default=[])
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "VIGIE_FIELD_ENCRYPTION_KEYS must be set in production (Fernet keys: "
+            "`python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'`)."
+        )
+    from cryptography.fernet import Fernet
+
+    if TESTING:
+        return [Fernet.generate_key().decode()]
+    key_file = DATA_DIR / "field_encryption_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(Fernet.generate_key().decode())
+        key_file.chmod(0o600)
+    return [key_file.read_text().strip()]
+
+
+FIELD_ENCRYPTION_KEYS = _field_encryption_keys()
+
 if PRODUCTION:
     if not env.is_set("ALLOWED_HOSTS"):
         raise ImproperlyConfigured(
@@ -108,6 +133,8 @@ INSTALLED_APPS = [
     "vigie.audit",
     "vigie.accounts",
     "vigie.notifications",
+    "vigie.addresses",
+    "vigie.verification",
     "vigie.operations",
     "vigie.api",
 ]
@@ -303,6 +330,56 @@ AXES_SENSITIVE_PARAMETERS = ["password", "email", "otp_code", "code", "next"]
 
 OTP_TOTP_ISSUER = "Vigie"
 RECOVERY_CODE_COUNT = 10
+
+# --- Addresses and their verification by letter ---------------------------------------------
+
+# Where address suggestions come from: the imported BAN (local) or IGN Géoplateforme.
+GEOCODER = env.choice("VIGIE_GEOCODER", default="local", choices=("local", "geoplateforme"))
+GEOCODER_URL = env.url(
+    "VIGIE_GEOCODER_URL", default="https://data.geopf.fr/geocodage", schemes=("https", "http")
+)
+GEOCODER_TIMEOUT_SECONDS = env.integer("VIGIE_GEOCODER_TIMEOUT_SECONDS", default=5, minimum=1)
+RATE_ADDRESS_SEARCH = env.rate("VIGIE_RATE_ADDRESS_SEARCH", default="60/minute")
+
+ACTIVATION_CODE_VALIDITY_DAYS = env.integer(
+    "VIGIE_ACTIVATION_CODE_VALIDITY_DAYS", default=30, minimum=1, maximum=365
+)
+ACTIVATION_CODE_MAX_WRONG_ENTRIES = env.integer(
+    "VIGIE_ACTIVATION_CODE_MAX_WRONG_ENTRIES", default=5, minimum=1, maximum=10
+)
+RATE_ACTIVATION = env.rate("VIGIE_RATE_ACTIVATION", default="20/hour")
+LETTERS_PER_ACCOUNT = env.integer("VIGIE_LETTERS_PER_ACCOUNT", default=3, minimum=1)
+LETTERS_PER_ADDRESS = env.integer("VIGIE_LETTERS_PER_ADDRESS", default=3, minimum=1)
+LETTER_LIMIT_WINDOW_DAYS = env.integer("VIGIE_LETTER_LIMIT_WINDOW_DAYS", default=90, minimum=1)
+# Days between a code's making and its letter's posting that the printed expiry allows for.
+LETTER_POSTING_MARGIN_DAYS = env.integer("VIGIE_LETTER_POSTING_MARGIN_DAYS", default=5, minimum=0)
+LETTER_SENDER = env.choice("VIGIE_LETTER_SENDER", default="spool", choices=("spool", "maileva"))
+LETTERS_DIR = DATA_DIR / "letters"
+LETTERS_OUTBOX = LETTERS_DIR / "outbox"
+LETTER_RETURN_ADDRESS = [
+    line.strip()
+    for line in env.string(
+        "VIGIE_LETTER_RETURN_ADDRESS",
+        default="Service courrier|1 place de la Mairie|99100 BOURG LES VIGIES",
+    ).split("|")
+    if line.strip()
+][:4]
+CONTACT_EMAIL = env.string("VIGIE_CONTACT_EMAIL", default="contact@vigie.test")
+MAILEVA_API_URL = env.url(
+    "VIGIE_MAILEVA_API_URL", default="https://api.maileva.com/mail/v2", schemes=("https", "http")
+)
+MAILEVA_TOKEN_URL = env.url(
+    "VIGIE_MAILEVA_TOKEN_URL",
+    default="https://connexion.maileva.com/auth/realms/services/protocol/openid-connect/token",
+    schemes=("https", "http"),
+)
+MAILEVA_CLIENT_ID = env.optional_string("VIGIE_MAILEVA_CLIENT_ID") or ""
+MAILEVA_CLIENT_SECRET = env.optional_string("VIGIE_MAILEVA_CLIENT_SECRET") or ""
+MAILEVA_TIMEOUT_SECONDS = env.integer("VIGIE_MAILEVA_TIMEOUT_SECONDS", default=30, minimum=1)
+if LETTER_SENDER == "maileva" and not (MAILEVA_CLIENT_ID and MAILEVA_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "VIGIE_LETTER_SENDER=maileva needs VIGIE_MAILEVA_CLIENT_ID and VIGIE_MAILEVA_CLIENT_SECRET."
+    )
 
 # --- Internationalisation --------------------------------------------------------
 

@@ -7,8 +7,9 @@ dave     référent of A
 mallory  verified member of neighbourhood B
 sam      suspended member of A
 
-Neighbourhoods, addresses and roles join as their apps land; so far the
-personas are accounts.  Every access test includes mallory, bob and an
+Homes are in the fictional commune of Bourg-lès-Vigies (the demo's): A is
+around rue des Lilas, B around route de la Forêt.  Neighbourhoods and roles
+join as their apps land.  Every access test includes mallory, bob and an
 anonymous visitor.
 """
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -28,6 +30,10 @@ from django_tasks_db.models import DBTaskResult
 
 from vigie.accounts import session_store
 from vigie.accounts.models import User
+from vigie.addresses.actions import CleanAddress, do_mark_address_verified, do_set_home_address
+from vigie.addresses.ban import import_ban_file
+from vigie.addresses.demo import DEMO_BAN_FILE
+from vigie.addresses.models import Address, AddressSource, VerificationMethod
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -66,10 +72,36 @@ def make_user(email: str, first_name: str, last_name: str, *, is_staff: bool = F
     )
 
 
+def home(street: str, number: int, *, ban_street: int, suffix: str = "") -> CleanAddress:
+    """A home of the demo commune, as the reference would give it."""
+    return CleanAddress(
+        number=str(number),
+        suffix=suffix,
+        street=street,
+        complement="",
+        postcode="99100",
+        commune="Bourg-lès-Vigies",
+        insee_code="99101",
+        delivery_name="BOURG LES VIGIES",
+        ban_id=f"99101_{ban_street:04d}_{number:05d}" + (f"_{suffix}" if suffix else ""),
+        longitude=2.4005,
+        latitude=46.8003,
+        source=AddressSource.REFERENCE,
+        needs_review=False,
+    )
+
+
+def give_home(user: User, address: CleanAddress, *, verified: bool, by: User) -> Address:
+    created = do_set_home_address(user, address, acting_user=user)
+    if verified:
+        do_mark_address_verified(created, method=VerificationMethod.STAFF, acting_user=by)
+    return created
+
+
 def make_personas() -> Personas:
     carol = make_user("carol@example.org", "Carol", "Petit", is_staff=True)
     TOTPDevice.objects.create(user=carol, name="authenticator", key=TOTP_KEY_HEX, confirmed=True)
-    return Personas(
+    personas = Personas(
         alice=make_user("alice@example.org", "Alice", "Martin"),
         bob=make_user("bob@example.org", "Bob", "Durand"),
         carol=carol,
@@ -77,6 +109,22 @@ def make_personas() -> Personas:
         mallory=make_user("mallory@example.org", "Mallory", "Roux"),
         sam=make_user("sam@example.org", "Sam", "Moreau"),
     )
+    with transaction.atomic():
+        give_home(personas.alice, home("Rue des Lilas", 12, ban_street=1), verified=True, by=carol)
+        give_home(
+            personas.bob, home("Impasse du Moulin", 3, ban_street=5), verified=False, by=carol
+        )
+        give_home(personas.dave, home("Rue des Lilas", 7, ban_street=1), verified=True, by=carol)
+        give_home(personas.sam, home("Rue des Lilas", 30, ban_street=1), verified=True, by=carol)
+        give_home(
+            personas.mallory, home("Route de la Forêt", 15, ban_street=8), verified=True, by=carol
+        )
+    return personas
+
+
+def load_address_reference() -> None:
+    """The demo commune's BAN file, for tests that search or choose addresses."""
+    import_ban_file(DEMO_BAN_FILE)
 
 
 def totp_code(user: User) -> str:

@@ -9,6 +9,8 @@ from vigie.operations.views import healthz
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("vigie.accounts.urls")),
+    path("", include("vigie.addresses.urls")),
+    path("", include("vigie.verification.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("langue/", set_language, name="set_language"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
@@ -27,12 +28,19 @@ from vigie.accounts.models import (
     UserSession,
     normalize_recovery_code,
 )
+from vigie.addresses.actions import AddressInput, clean_address, do_set_home_address
 from vigie.audit import events as audit
 from vigie.lib.codes import readable_code
 from vigie.lib.errors import Conflict, Forbidden, InvalidInput, Message
 from vigie.lib.tokens import digest, new_secret
 from vigie.lib.validators import clean_person_name, clean_single_line, normalize_email
 from vigie.notifications.actions import queue_email
+from vigie.verification.actions import (
+    LetterLimitReached,
+    do_release_waiting_letters,
+    do_request_letter,
+)
+from vigie.verification.models import LetterReason
 
 MAX_ACTIVE_TOKENS = 20
 RECOVERY_CODE_LENGTH = 16
@@ -51,6 +59,15 @@ class _Checker:
             return clean()
         except ValidationError as error:
             self.errors.setdefault(field, []).extend(error.messages)
+            return None
+
+    def check_invalid(self, clean: Callable[[], T]) -> T | None:
+        """Like check, for a cleaner raising InvalidInput with its own fields."""
+        try:
+            return clean()
+        except InvalidInput as error:
+            for field, messages in error.errors.items():
+                self.errors.setdefault(field, []).extend(messages)
             return None
 
     def add(self, field: str, message: Message) -> None:
@@ -78,17 +95,22 @@ def do_register_user(
     password: str,
     first_name: str,
     last_name: str,
+    address: AddressInput,
     display_name: str | None = None,
     language: str | None = None,
+    address_field_prefix: str = "",
 ) -> User | None:
-    """Create an unconfirmed account and mail its confirmation link.
+    """Create an unconfirmed account with its home address; queue its letter.
 
-    When the address already has an account, nothing is created: its owner
-    gets an e-mail instead, and the caller answers exactly as for a new
-    account, so sign-up never reveals who is registered.  Returns the new
-    account, or None (callers must not let that difference show).
+    The confirmation link goes by e-mail; the letter with the activation code
+    waits for that confirmation. When the e-mail address already has an
+    account, nothing is created: its owner gets an e-mail instead, and the
+    caller answers exactly as for a new account, so sign-up never reveals who
+    is registered. Returns the new account, or None (callers must not let
+    that difference show).
     """
     checker = _Checker()
+    home = checker.check_invalid(lambda: clean_address(address, field_prefix=address_field_prefix))
     clean_email = checker.check("email", lambda: normalize_email(email))
     clean_first = checker.check("first_name", lambda: clean_person_name(first_name))
     clean_last = checker.check("last_name", lambda: clean_person_name(last_name))
@@ -139,6 +161,11 @@ def do_register_user(
             )
         return None
     audit.user_registered(user)
+    assert home is not None
+    do_set_home_address(user, home, acting_user=user)
+    # When the address had its letters lately, the verification page says when to ask.
+    with contextlib.suppress(LetterLimitReached):
+        do_request_letter(user, reason=LetterReason.SIGN_UP, acting_user=user)
     queue_email("confirm_sign_up", to=user.email, language=user.language, user_id=user.pk)
     return user
 
@@ -151,6 +178,7 @@ def do_confirm_email(user: User) -> bool:
     user.email_confirmed_at = timezone.now()
     user.save(update_fields=["email_confirmed_at"])
     audit.email_confirmed(user)
+    do_release_waiting_letters(user)
     return True
 
 
@@ -277,9 +305,7 @@ def do_reset_password(user: User, *, new_password: str) -> None:
     user.save(update_fields=["password"])
     # Receiving the link proves the address, as a confirmation link would.
     if user.email_confirmed_at is None:
-        user.email_confirmed_at = timezone.now()
-        user.save(update_fields=["email_confirmed_at"])
-        audit.email_confirmed(user)
+        do_confirm_email(user)
     audit.password_changed(user, actor_id=user.pk, method="reset")
     _revoke_access_tokens(user, reason="password_reset")
     ended = _end_sessions(user, keep_session_key=None)

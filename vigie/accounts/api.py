@@ -43,7 +43,9 @@ from vigie.accounts.schemas import (
 )
 from vigie.api.auth import SessionAuth, member_auth
 from vigie.api.schemas import ERRORS, Message
-from vigie.lib.errors import InvalidInput, NotAuthenticated, VigieError
+from vigie.lib.errors import NotAuthenticated, VigieError
+from vigie.verification.access import verification_state_for
+from vigie.verification.schemas import VerificationOut
 
 auth_router = Router(tags=["auth"])
 me_router = Router(tags=["me"], auth=member_auth)
@@ -57,6 +59,7 @@ class InvalidLink(VigieError):
 def _me(user: User) -> MeOut:
     return MeOut(
         id=user.pk,
+        verification=VerificationOut.of(verification_state_for(user)),
         email=user.email,
         first_name=user.first_name,
         last_name=user.last_name,
@@ -92,7 +95,10 @@ def _authenticate_fully(
 def register(request: HttpRequest, payload: RegisterIn) -> Status[Message]:
     """Same answer whether the address is new or already has an account (its owner is mailed)."""
     limit_sign_up(request)
-    actions.do_register_user(**payload.dict())
+    data = payload.dict(exclude={"address"})
+    actions.do_register_user(
+        **data, address=payload.address.to_input(), address_field_prefix="address."
+    )
     return Status(202, Message(detail=_("Check your inbox to confirm your e-mail address.")))
 
 
@@ -257,6 +263,3 @@ def end_session(request: HttpRequest, session_id: str) -> Status[None]:
     else:
         actions.do_end_session(user, session=session)
     return Status(204, None)
-
-
-__all__ = ["InvalidInput", "auth_router", "me_router"]

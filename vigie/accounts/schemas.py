@@ -5,13 +5,18 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from vigie.accounts.models import DISPLAY_NAME_MAX_LENGTH, NAME_MAX_LENGTH, TOKEN_NAME_MAX_LENGTH
+from vigie.addresses.schemas import AddressIn
 from vigie.lib.validators import EMAIL_MAX_LENGTH
+from vigie.verification.schemas import VerificationOut
 
 PASSWORD_MAX_LENGTH = 1024
 
 
 class RegisterIn(Schema):
     email: str = Field(max_length=EMAIL_MAX_LENGTH)
+    address: AddressIn = Field(
+        description="The home address: a ban_id from /addresses/search, or the parts by hand."
+    )
     password: str = Field(max_length=PASSWORD_MAX_LENGTH)
     first_name: str = Field(max_length=NAME_MAX_LENGTH)
     last_name: str = Field(max_length=NAME_MAX_LENGTH)
@@ -69,6 +74,7 @@ class TokenCreatedOut(TokenOut):
 
 class MeOut(Schema):
     id: int
+    verification: VerificationOut
     email: str
     first_name: str
     last_name: str

@@ -55,6 +55,8 @@ from vigie.accounts.limits import (
 )
 from vigie.accounts.models import User
 from vigie.accounts.password_policy import CnilPasswordValidator
+from vigie.addresses.access import suggest_addresses
+from vigie.addresses.forms import AddressForm
 from vigie.lib.errors import NotFound, RateLimited
 from vigie.lib.forms import render_form, run_action
 from vigie.lib.http import wants_json
@@ -107,8 +109,10 @@ def _forget_link_token(request: HttpRequest, purpose: str) -> None:
 def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:account")
-    form = SignUpForm(request.POST or None)
-    if form.is_valid():
+    searching = "search" in request.POST
+    form = SignUpForm(request.POST if request.method == "POST" and not searching else None)
+    address_form = AddressForm(request.POST or None)
+    if form.is_valid() and address_form.is_valid():
         data = form.cleaned_data
 
         def register() -> None:
@@ -118,14 +122,28 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 password=data["password"],
                 first_name=data["first_name"],
                 last_name=data["last_name"],
+                address=address_form.to_input(),
                 display_name=data["display_name"] or None,
                 language=request.LANGUAGE_CODE,
             )
 
-        if run_action(form, register) is None and not form.errors:
+        run_action(form, register, also=[address_form])
+        if not form.errors and not address_form.errors:
             return redirect("accounts:sign_up_done")
-    context = {"password_rules": CnilPasswordValidator().get_help_text()}
-    return render_form(request, "accounts/sign_up.html", context, form=form)
+    if searching:
+        form = SignUpForm(initial=request.POST.dict())
+    query = address_form.data.get("address_query", "") if address_form.is_bound else ""
+    context = {
+        "password_rules": CnilPasswordValidator().get_help_text(),
+        "address_form": address_form,
+        "address_query": query,
+        "address_suggestions": suggest_addresses(query) if query else [],
+        "manual_address_open": bool(address_form.is_bound and address_form.data.get("street")),
+    }
+    response = render_form(request, "accounts/sign_up.html", context, form=form)
+    if address_form.errors and response.status_code == 200:
+        response.status_code = 422
+    return response
 
 
 def sign_up_done(request: HttpRequest) -> HttpResponse:

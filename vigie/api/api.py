@@ -248,9 +248,15 @@ def on_unexpected_error(request: HttpRequest, error: Exception) -> HttpResponse:
 
 def _register_routers() -> None:
     from vigie.accounts.api import auth_router, me_router
+    from vigie.addresses.api import router as addresses_router
+    from vigie.verification.api import address_router
+    from vigie.verification.api import router as verification_router
 
     api.add_router("/auth/", auth_router)
+    api.add_router("/me/address", address_router)
     api.add_router("/me", me_router)
+    api.add_router("/addresses", addresses_router)
+    api.add_router("/verification", verification_router)
 
 
 _register_routers()

@@ -14,6 +14,8 @@ from vigie.audit.models import AuditEvent
 
 if TYPE_CHECKING:
     from vigie.accounts.models import AccessToken, EmailChange, User
+    from vigie.addresses.models import Address
+    from vigie.verification.models import ActivationCode, Letter
 
 
 def user_registered(user: User) -> AuditEvent:
@@ -81,3 +83,79 @@ def recovery_codes_generated(user: User) -> AuditEvent:
 
 def account_created(user: User, *, actor_id: int | None) -> AuditEvent:
     return append("account.created", actor_id=actor_id, target=user)
+
+
+def home_address_set(address: Address, *, actor_id: int, moved_from: list[int]) -> AuditEvent:
+    return append(
+        "address.home_set",
+        actor_id=actor_id,
+        target=address,
+        data={
+            "user_id": address.user_id,
+            "source": address.source,
+            "needs_review": address.needs_review,
+            "moved_from": list(moved_from),
+        },
+    )
+
+
+def home_address_verified(address: Address, *, actor_id: int, method: str) -> AuditEvent:
+    return append(
+        "address.verified",
+        actor_id=actor_id,
+        target=address,
+        data={"user_id": address.user_id, "method": method},
+    )
+
+
+def home_address_reviewed(address: Address, *, actor_id: int) -> AuditEvent:
+    return append("address.reviewed", actor_id=actor_id, target=address)
+
+
+def letter_requested(letter: Letter, *, actor_id: int) -> AuditEvent:
+    return append(
+        "letter.requested",
+        actor_id=actor_id,
+        target=letter,
+        data={"user_id": letter.user_id, "address_id": letter.address_id, "reason": letter.reason},
+    )
+
+
+def letter_handed_over(letter: Letter) -> AuditEvent:
+    return append(
+        "letter.handed_over", actor_id=None, target=letter, data={"sender": letter.sender}
+    )
+
+
+def letter_posted(letter: Letter, *, actor_id: int | None) -> AuditEvent:
+    return append("letter.posted", actor_id=actor_id, target=letter)
+
+
+def letter_failed(letter: Letter) -> AuditEvent:
+    return append("letter.failed", actor_id=None, target=letter, data={"attempts": letter.attempts})
+
+
+def letter_cancelled(letter: Letter, *, actor_id: int | None) -> AuditEvent:
+    return append("letter.cancelled", actor_id=actor_id, target=letter)
+
+
+def activation_code_issued(code: ActivationCode) -> AuditEvent:
+    return append(
+        "activation_code.issued",
+        actor_id=None,
+        target=code,
+        data={"user_id": code.user_id, "letter_id": code.letter_id},
+    )
+
+
+def activation_code_accepted(code: ActivationCode) -> AuditEvent:
+    return append("activation_code.accepted", actor_id=code.user_id, target=code)
+
+
+def activation_code_refused(code: ActivationCode, *, locked: bool) -> AuditEvent:
+    return append(
+        "activation_code.locked" if locked else "activation_code.refused",
+        actor_id=code.user_id,
+        target=code,
+        data={"wrong_entries": code.wrong_entries},
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from django import forms
@@ -14,15 +14,24 @@ from vigie.lib.errors import InvalidInput, RateLimited, VigieError
 T = TypeVar("T")
 
 
-def run_action(form: forms.Form, action: Callable[[], T]) -> T | None:
-    """Call ``action``; on a VigieError, put its messages on the form and return None."""
+def run_action(
+    form: forms.Form, action: Callable[[], T], *, also: Sequence[forms.Form] = ()
+) -> T | None:
+    """Call ``action``; on a VigieError, put its messages on the form and return None.
+
+    A field error lands on whichever of ``form`` and ``also`` has that field;
+    the rest shows at the top of ``form``.
+    """
     try:
         return action()
     except InvalidInput as error:
         for field, messages in error.errors.items():
-            target = field if field in form.fields else None
+            owner = next((each for each in (form, *also) if field in each.fields), None)
             for message in messages:
-                form.add_error(target, str(message))
+                if owner is None:
+                    form.add_error(None, str(message))
+                else:
+                    owner.add_error(field, str(message))
         if not error.errors:
             form.add_error(None, error.detail)
     except RateLimited as error:

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,6 +44,7 @@ def production_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     environment.update(
         VIGIE_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(64),
+        VIGIE_FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         ALLOWED_HOSTS="vigie.example.org",
         VIGIE_BASE_URL="https://vigie.example.org",
         VIGIE_DATA_DIR=str(tmp_path),
@@ -147,6 +149,7 @@ def test_it_passes_the_deployment_check_without_a_warning(tmp_path: Path) -> Non
         ({"SECRET_KEY": "short"}, "SECRET_KEY is too weak"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must be set"),
         ({"VIGIE_DEBUG": "true"}, "VIGIE_DEBUG cannot be true"),
+        ({"VIGIE_FIELD_ENCRYPTION_KEYS": ""}, "VIGIE_FIELD_ENCRYPTION_KEYS must be set"),
     ],
 )
 def test_it_refuses_to_start_in_production_without_safe_settings(

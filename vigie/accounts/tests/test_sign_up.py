@@ -10,7 +10,7 @@ from vigie.audit.models import AuditEvent
 from vigie.notifications.models import OutgoingEmail
 from vigie.test import PASSWORD, Personas, run_tasks
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("address_reference")]
 
 GOOD_PASSWORD = "Tournesol-jaune-42!"
 
@@ -23,17 +23,19 @@ def sign_up_form(**changes: str) -> dict[str, str]:
         "email": "jeanne@example.org",
         "password": GOOD_PASSWORD,
         "password_again": GOOD_PASSWORD,
+        "ban_id": "99101_0001_00040",
     }
     data.update(changes)
     return data
 
 
-def register_body(**changes: str) -> dict[str, str]:
-    data = {
+def register_body(**changes: str) -> dict[str, object]:
+    data: dict[str, object] = {
         "email": "jeanne@example.org",
         "password": GOOD_PASSWORD,
         "first_name": "Jeanne",
         "last_name": "Dupont",
+        "address": {"ban_id": "99101_0001_00040"},
     }
     data.update(changes)
     return data

@@ -1,0 +1,241 @@
+"""Importing a Base Adresse Nationale CSV file into the local reference.
+
+Streaming and batched, so a département's file (a few million rows) fits in
+little memory; idempotent, so a second run changes nothing; a bad row is
+counted and reported with its line number, never fatal.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import astuple, dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from django.db import transaction
+
+from vigie.addresses.models import BanAddress
+from vigie.addresses.text import normalize_suffix, search_key
+
+HEADER_22 = [
+    "id",
+    "id_fantoir",
+    "numero",
+    "rep",
+    "nom_voie",
+    "code_postal",
+    "code_insee",
+    "nom_commune",
+    "code_insee_ancienne_commune",
+    "nom_ancienne_commune",
+    "x",
+    "y",
+    "lon",
+    "lat",
+    "type_position",
+    "alias",
+    "nom_ld",
+    "libelle_acheminement",
+    "nom_afnor",
+    "source_position",
+    "source_nom_voie",
+    "certification_commune",
+]
+HEADER_23 = [*HEADER_22, "cad_parcelles"]
+
+BATCH_SIZE = 2000
+MAX_REPORTED_ERRORS = 50
+_POSTCODE = re.compile(r"^\d{5}$")
+_INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+
+_FIELDS = (
+    "number",
+    "suffix",
+    "street",
+    "street_postal",
+    "postcode",
+    "insee_code",
+    "commune",
+    "delivery_name",
+    "longitude",
+    "latitude",
+    "search_text",
+)
+
+
+class BanFileError(Exception):
+    """The file as a whole cannot be read (not a BAN file)."""
+
+
+@dataclass(frozen=True)
+class BanRow:
+    ban_id: str
+    number: int
+    suffix: str
+    street: str
+    street_postal: str
+    postcode: str
+    insee_code: str
+    commune: str
+    delivery_name: str
+    longitude: float
+    latitude: float
+    search_text: str
+
+    def values(self) -> tuple[object, ...]:
+        return astuple(self)[1:]
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    bad_rows: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def bad(self, line: int, reason: str) -> None:
+        self.bad_rows += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(f"line {line}: {reason}")
+
+
+def parse_row(values: dict[str, str]) -> BanRow:
+    """One BAN row, validated; raises ValueError with the reason."""
+    ban_id = values["id"].strip()
+    if not ban_id or len(ban_id) > 64:
+        raise ValueError("missing or over-long id")
+    try:
+        number = int(values["numero"])
+    except ValueError:
+        raise ValueError(f"numero is not a number: {values['numero']!r}") from None
+    if not 0 <= number <= 99999:
+        raise ValueError(f"numero out of range: {number}")
+    street = values["nom_voie"].strip()
+    if not street:
+        raise ValueError("missing nom_voie")
+    postcode = values["code_postal"].strip()
+    if not _POSTCODE.match(postcode):
+        raise ValueError(f"code_postal is not 5 digits: {postcode!r}")
+    insee_code = values["code_insee"].strip().upper()
+    if not _INSEE.match(insee_code):
+        raise ValueError(f"code_insee is not an INSEE code: {insee_code!r}")
+    commune = values["nom_commune"].strip()
+    if not commune:
+        raise ValueError("missing nom_commune")
+    try:
+        longitude, latitude = float(values["lon"]), float(values["lat"])
+    except ValueError:
+        raise ValueError("lon/lat are not numbers") from None
+    if not (
+        math.isfinite(longitude)
+        and math.isfinite(latitude)
+        and -180 <= longitude <= 180
+        and -90 <= latitude <= 90
+    ):
+        raise ValueError(f"coordinates out of range: {longitude}, {latitude}")
+    suffix = normalize_suffix(values["rep"]) if values["rep"].strip() else ""
+    return BanRow(
+        ban_id=ban_id,
+        number=number,
+        suffix=suffix[:16],
+        street=street[:200],
+        street_postal=values["nom_afnor"].strip()[:64],
+        postcode=postcode,
+        insee_code=insee_code,
+        commune=commune[:100],
+        delivery_name=values["libelle_acheminement"].strip()[:100],
+        longitude=longitude,
+        latitude=latitude,
+        search_text=search_key(f"{number} {suffix} {street} {postcode} {commune}")[:400],
+    )
+
+
+def _open(path: Path) -> tuple[BinaryIO, io.TextIOWrapper]:
+    raw = path.open("rb")
+    stream: BinaryIO = gzip.GzipFile(fileobj=raw) if path.suffix == ".gz" else raw  # type: ignore[assignment]
+    return raw, io.TextIOWrapper(stream, encoding="utf-8", newline="")
+
+
+def _rows(text: io.TextIOWrapper, report: ImportReport) -> Iterator[tuple[int, BanRow]]:
+    reader = csv.reader(text, delimiter=";")
+    try:
+        header = next(reader)
+    except (StopIteration, UnicodeDecodeError, csv.Error):
+        raise BanFileError("empty or unreadable file") from None
+    header = [name.strip().lstrip("\ufeff") for name in header]
+    if header not in (HEADER_22, HEADER_23):
+        raise BanFileError(
+            "unexpected header: a BAN file starts with "
+            f"'{';'.join(HEADER_22[:5])};…' (22 or 23 columns)"
+        )
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError) as error:
+            report.rows += 1
+            report.bad(reader.line_num, f"unreadable ({error})")
+            continue
+        report.rows += 1
+        line = reader.line_num
+        if len(values) != len(header):
+            report.bad(line, f"expected {len(header)} columns, found {len(values)}")
+            continue
+        try:
+            yield line, parse_row(dict(zip(header, values, strict=True)))
+        except ValueError as error:
+            report.bad(line, str(error))
+
+
+@transaction.atomic
+def _save_batch(batch: dict[str, BanRow], report: ImportReport) -> None:
+    existing = {
+        address.ban_id: address for address in BanAddress.objects.filter(ban_id__in=list(batch))
+    }
+    to_create, to_update = [], []
+    for ban_id, row in batch.items():
+        current = existing.get(ban_id)
+        if current is None:
+            to_create.append(
+                BanAddress(ban_id=ban_id, **dict(zip(_FIELDS, row.values(), strict=True)))
+            )
+        elif tuple(getattr(current, name) for name in _FIELDS) != row.values():
+            for name, value in zip(_FIELDS, row.values(), strict=True):
+                setattr(current, name, value)
+            to_update.append(current)
+    BanAddress.objects.bulk_create(to_create)
+    BanAddress.objects.bulk_update(to_update, _FIELDS)
+    report.created += len(to_create)
+    report.updated += len(to_update)
+    report.unchanged += len(batch) - len(to_create) - len(to_update)
+
+
+def import_ban_file(
+    path: Path, *, on_progress: Callable[[int, int, int], None] | None = None
+) -> ImportReport:
+    """Import one BAN CSV (plain or gzipped). ``on_progress(bytes_read, total, rows)``."""
+    report = ImportReport()
+    total = path.stat().st_size
+    raw, text = _open(path)
+    with raw, text:
+        batch: dict[str, BanRow] = {}
+        for _line, row in _rows(text, report):
+            batch[row.ban_id] = row  # a repeated id keeps its last row, as a re-import would
+            if len(batch) >= BATCH_SIZE:
+                _save_batch(batch, report)
+                batch = {}
+                if on_progress:
+                    on_progress(raw.tell(), total, report.rows)
+        if batch:
+            _save_batch(batch, report)
+    if on_progress:
+        on_progress(total, total, report.rows)
+    return report

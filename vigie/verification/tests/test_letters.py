@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from pypdf import PdfReader
+
+from vigie.addresses.models import Address
+from vigie.audit.models import AuditEvent
+from vigie.test import Personas, Response, log_in_as, run_tasks
+from vigie.verification.models import ActivationCode, CodeState, Letter, LetterStatus
+from vigie.verification.tests.helpers import code_in, spooled_pdfs
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("address_reference")]
+
+
+def ask_letter(client: Client) -> Response:
+    return client.post("/api/v1/verification/letters", content_type="application/json")
+
+
+def test_it_sends_a_new_letter_whose_code_replaces_the_old_one(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.bob)
+    assert ask_letter(client).status_code == 202
+    run_tasks()
+    first = code_in(spooled_pdfs()[0])
+
+    assert ask_letter(client).status_code == 202
+    run_tasks()
+
+    codes = ActivationCode.objects.filter(user=personas.bob)
+    assert sorted(codes.values_list("state", flat=True)) == [CodeState.LIVE, CodeState.REPLACED]
+    answer = client.post(
+        "/api/v1/verification/activate", {"code": first}, content_type="application/json"
+    )
+    assert answer.json()["code"] == "wrong_code"
+
+
+def test_it_sends_at_most_three_letters_per_account_in_ninety_days(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.bob)
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        statuses = [ask_letter(client).status_code for _ in range(4)]
+        refused = ask_letter(client)
+        assert statuses == [202, 202, 202, 429]
+        assert refused.json()["code"] == "letter_limit"
+        assert 89 * 86400 < int(refused["Retry-After"]) <= 90 * 86400 + 1
+
+        traveller.shift(timedelta(days=90, minutes=1))
+        log_in_as(client, personas.bob)
+        assert ask_letter(client).status_code == 202
+
+
+def test_it_sends_at_most_three_letters_per_address_whoever_asks(
+    personas: Personas,
+) -> None:
+    from vigie.test import give_home, home
+
+    # Four people at the same home: the fourth gets no letter.
+    neighbours = [personas.alice, personas.dave, personas.sam, personas.mallory]
+    answers = []
+    for person in neighbours:
+        Address.objects.filter(user=person).update(moved_out_at=timezone.now())
+        give_home(
+            person, home("Impasse du Moulin", 9, ban_street=5), verified=False, by=personas.carol
+        )
+        answers.append(ask_letter(log_in_as(Client(), person)).status_code)
+
+    assert answers == [202, 202, 202, 429]
+
+
+def test_it_prints_every_spooled_letter_into_one_pdf_and_marks_them_posted(
+    personas: Personas, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for person in (personas.bob,):
+        ask_letter(log_in_as(Client(), person))
+    from vigie.test import give_home, home
+
+    Address.objects.filter(user=personas.alice).update(moved_out_at=timezone.now())
+    give_home(
+        personas.alice, home("Rue des Lilas", 44, ban_street=1), verified=False, by=personas.carol
+    )
+    ask_letter(log_in_as(Client(), personas.alice))
+    run_tasks()
+    codes = sorted(code_in(pdf) for pdf in spooled_pdfs())
+
+    call_command("print_letters")
+
+    output = capsys.readouterr().out
+    assert "2 letters in" in output
+    (print_file,) = (Path(settings.LETTERS_DIR) / "print").glob("*.pdf")
+    reader = PdfReader(print_file)
+    assert len(reader.pages) == 2
+    assert sorted(code_in_text(page.extract_text()) for page in reader.pages) == codes
+    assert spooled_pdfs() == []  # single letters with their codes are gone
+    assert set(Letter.objects.values_list("status", flat=True)) == {LetterStatus.POSTED}
+    assert AuditEvent.objects.filter(event_type="letter.posted").count() == 2
+
+
+def code_in_text(text: str) -> str:
+    from vigie.verification.tests.helpers import CODE_PATTERN
+
+    match = CODE_PATTERN.search(text)
+    assert match
+    return match.group(0)
+
+
+def test_it_tells_when_the_letter_should_arrive(client: Client, personas: Personas) -> None:
+    log_in_as(client, personas.bob)
+    ask_letter(client)
+    run_tasks()
+    call_command("print_letters", verbosity=0)
+
+    letter = client.get("/api/v1/verification").json()["letter"]
+
+    assert letter["status"] == "posted"
+    assert letter["expected_from"] < letter["expected_until"]
+    assert "2 à 4 jours ouvrés" in client.get("/activer/").content.decode()
+
+
+def test_it_moves_home_and_unverifies_until_the_new_letter(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.alice)
+
+    response = client.put(
+        "/api/v1/me/address",
+        {"address": {"ban_id": "99101_0006_00011"}},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 202
+    body = response.json()
+    assert body["address_verified"] is False
+    assert body["address"]["street_line"] == "11 Rue Saint-Exupéry"
+    assert body["letter"]["status"] == "queued"
+    old = Address.objects.get(user=personas.alice, moved_out_at__isnull=False)
+    assert old.verified_at is not None  # the record of the former home stays
+    run_tasks()
+    assert len(spooled_pdfs()) == 1
+
+
+def test_it_moves_through_the_page_and_reports_a_bad_address(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.alice)
+
+    bad = client.post(
+        "/compte/adresse/",
+        {
+            "number": "5",
+            "street": "Rue des Lilas",
+            "postcode": "99999",
+            "commune": "Bourg-lès-Vigies",
+        },
+    )
+    good = client.post("/compte/adresse/", {"ban_id": "99101_0003_00004"})
+
+    assert bad.status_code == 422
+    assert "postcode" in bad.context["address_form"].errors
+    assert good.status_code == 302
+    assert (
+        Address.objects.get(user=personas.alice, moved_out_at__isnull=True).street
+        == "Place de la Mairie"
+    )
+
+
+def test_it_lists_search_results_on_the_page_without_javascript(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.alice)
+
+    response = client.post(
+        "/compte/adresse/", {"address_query": "4 place de la mairie", "search": "1"}
+    )
+
+    assert response.status_code == 200
+    assert 'value="99101_0003_00004"' in response.content.decode()
+    assert Address.objects.filter(user=personas.alice).count() == 1
+
+
+def test_it_refuses_a_letter_when_already_verified(client: Client, personas: Personas) -> None:
+    log_in_as(client, personas.alice)
+
+    response = ask_letter(client)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "already_verified"
+
+
+def test_it_holds_the_letter_of_a_typed_address_until_the_team_checks_it(
+    client: Client, personas: Personas
+) -> None:
+    from vigie.verification.actions import do_approve_typed_address
+
+    log_in_as(client, personas.alice)
+    client.put(
+        "/api/v1/me/address",
+        {
+            "address": {
+                "number": "150",
+                "street": "Chemin Neuf",
+                "postcode": "99100",
+                "commune": "Bourg-lès-Vigies",
+            }
+        },
+        content_type="application/json",
+    )
+    run_tasks()
+    letter = Letter.objects.get(user=personas.alice)
+    assert letter.status == LetterStatus.AWAITING_REVIEW
+    assert spooled_pdfs() == []
+
+    address = Address.objects.get(user=personas.alice, moved_out_at__isnull=True)
+    do_approve_typed_address(address, acting_user=personas.carol)
+    run_tasks()
+
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.HANDED_OVER
+    assert len(spooled_pdfs()) == 1
+    assert AuditEvent.objects.filter(
+        event_type="address.reviewed", actor_id=personas.carol.pk
+    ).exists()

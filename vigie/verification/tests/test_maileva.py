@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+from vigie.test import Personas, log_in_as, run_tasks
+from vigie.verification.maileva_standin import MailevaStandIn
+from vigie.verification.models import Letter, LetterStatus
+from vigie.verification.senders import MailevaSender, SenderError
+from vigie.verification.tasks import refresh_letter_statuses
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("address_reference")]
+
+
+@pytest.fixture
+def maileva(settings: Settings) -> Iterator[MailevaStandIn]:
+    standin = MailevaStandIn().start()
+    settings.LETTER_SENDER = "maileva"
+    settings.MAILEVA_API_URL = f"{standin.base_url}/mail/v2"
+    settings.MAILEVA_TOKEN_URL = f"{standin.base_url}/oauth/token"
+    settings.MAILEVA_CLIENT_ID = standin.client_id
+    settings.MAILEVA_CLIENT_SECRET = standin.client_secret
+    yield standin
+    standin.stop()
+
+
+def ask_letter(user_client: Client) -> None:
+    user_client.post("/api/v1/verification/letters", content_type="application/json")
+
+
+def test_it_creates_a_sending_uploads_the_pdf_and_submits_it(
+    maileva: MailevaStandIn, personas: Personas
+) -> None:
+    ask_letter(log_in_as(Client(), personas.bob))
+
+    run_tasks()
+
+    letter = Letter.objects.get(user=personas.bob)
+    assert letter.status == LetterStatus.HANDED_OVER
+    assert letter.sender == "maileva"
+    sending = maileva.sendings[letter.external_id]
+    assert sending.status == "PENDING"
+    assert sending.recipients[0]["address_line_2"] == "Bob Durand"
+    assert sending.recipients[0]["address_line_4"] == "3 IMPASSE DU MOULIN"
+    assert sending.recipients[0]["address_line_6"] == "99100 BOURG LES VIGIES"
+    assert len(sending.documents) == 1
+    paths = [path for _method, path in maileva.requests]
+    assert paths[0] == "/oauth/token"
+    assert paths[-1].endswith("/submit")
+
+
+def test_it_reads_the_status_until_the_letter_is_posted(
+    maileva: MailevaStandIn, personas: Personas
+) -> None:
+    ask_letter(log_in_as(Client(), personas.bob))
+    run_tasks()
+
+    refresh_letter_statuses.call()  # PENDING
+    refresh_letter_statuses.call()  # ACCEPTED
+    assert Letter.objects.get().status == LetterStatus.HANDED_OVER
+    refresh_letter_statuses.call()  # PROCESSED
+
+    letter = Letter.objects.get()
+    assert letter.status == LetterStatus.POSTED
+    assert letter.posted_at is not None
+
+
+def test_it_retries_a_server_error_within_the_attempt(
+    maileva: MailevaStandIn, personas: Personas
+) -> None:
+    maileva.fail_next("/documents", status=503, times=2)
+    ask_letter(log_in_as(Client(), personas.bob))
+
+    run_tasks()
+
+    assert Letter.objects.get().status == LetterStatus.HANDED_OVER
+    uploads = [path for method, path in maileva.requests if path.endswith("/documents")]
+    assert len(uploads) == 3
+
+
+def test_it_retries_the_letter_later_when_the_service_stays_down(
+    maileva: MailevaStandIn, personas: Personas
+) -> None:
+    maileva.fail_next("/sendings", status=502, times=3)
+    ask_letter(log_in_as(Client(), personas.bob))
+
+    run_tasks()
+
+    letter = Letter.objects.get()
+    assert letter.status == LetterStatus.QUEUED
+    assert letter.attempts == 1
+    assert "502" in letter.last_error
+
+
+def test_it_gives_up_on_a_refusal_and_says_so(maileva: MailevaStandIn, personas: Personas) -> None:
+    sender = MailevaSender(
+        api_url=f"{maileva.base_url}/mail/v2",
+        token_url=f"{maileva.base_url}/oauth/token",
+        client_id=maileva.client_id,
+        client_secret="wrong",
+        timeout=5,
+    )
+    letter = Letter(pk=1)
+
+    with pytest.raises(SenderError) as raised:
+        sender.send(letter, pdf=b"%PDF-1.4", lines=["A", "1 RUE X", "99100 X"])
+
+    assert raised.value.retryable is False
