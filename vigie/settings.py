@@ -92,6 +92,28 @@ def _field_encryption_keys() -> list[str]:
 
 FIELD_ENCRYPTION_KEYS = _field_encryption_keys()
 
+
+def _fingerprint_key() -> str:
+    """Keys the fingerprints of encrypted values (vigie.lib.crypto.fingerprint)."""
+    if env.is_set("VIGIE_FINGERPRINT_KEY"):
+        key = env.string("VIGIE_FINGERPRINT_KEY")
+        if PRODUCTION and len(key) < 32:
+            raise ImproperlyConfigured("VIGIE_FINGERPRINT_KEY needs at least 32 characters.")
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("VIGIE_FINGERPRINT_KEY must be set in production.")
+    if TESTING:
+        return secrets.token_urlsafe(32)
+    key_file = DATA_DIR / "fingerprint_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+FINGERPRINT_KEY = _fingerprint_key()
+
 if PRODUCTION:
     if not env.is_set("ALLOWED_HOSTS"):
         raise ImproperlyConfigured(
@@ -350,6 +372,10 @@ ACTIVATION_CODE_MAX_WRONG_ENTRIES = env.integer(
 RATE_ACTIVATION = env.rate("VIGIE_RATE_ACTIVATION", default="20/hour")
 LETTERS_PER_ACCOUNT = env.integer("VIGIE_LETTERS_PER_ACCOUNT", default=3, minimum=1)
 LETTERS_PER_ADDRESS = env.integer("VIGIE_LETTERS_PER_ADDRESS", default=3, minimum=1)
+# One building (one BAN address) holds many homes: a wider limit over all of them.
+LETTERS_PER_BUILDING = env.integer("VIGIE_LETTERS_PER_BUILDING", default=12, minimum=1)
+# The merged print files hold codes in clear: deleted after this many days.
+LETTER_PRINT_RETENTION_DAYS = env.integer("VIGIE_LETTER_PRINT_RETENTION_DAYS", default=7, minimum=1)
 LETTER_LIMIT_WINDOW_DAYS = env.integer("VIGIE_LETTER_LIMIT_WINDOW_DAYS", default=90, minimum=1)
 # Days between a code's making and its letter's posting that the printed expiry allows for.
 LETTER_POSTING_MARGIN_DAYS = env.integer("VIGIE_LETTER_POSTING_MARGIN_DAYS", default=5, minimum=0)

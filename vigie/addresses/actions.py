@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from vigie.accounts.models import User
 from vigie.addresses.geocoding import Suggestion
 from vigie.addresses.models import Address, AddressSource, BanAddress, VerificationMethod
-from vigie.addresses.text import SUFFIXES, normalize_suffix, search_key
+from vigie.addresses.text import SUFFIXES, is_latin, normalize_suffix, search_key
 from vigie.audit import events as audit
 from vigie.lib.crypto import fingerprint
 from vigie.lib.errors import InvalidInput, Message
@@ -23,8 +23,9 @@ from vigie.lib.validators import clean_single_line
 STREET_MAX_LENGTH = 200
 COMPLEMENT_MAX_LENGTH = 100
 COMMUNE_MAX_LENGTH = 100
-_NUMBER = re.compile(r"^\d{1,5}$")
-_POSTCODE = re.compile(r"^\d{5}$")
+# [0-9], not \d: Python's \d takes every script's digits, which envelopes cannot print.
+_NUMBER = re.compile(r"^[0-9]{1,5}$")
+_POSTCODE = re.compile(r"^[0-9]{5}$")
 
 
 @dataclass(frozen=True)
@@ -57,14 +58,20 @@ class CleanAddress:
     needs_review: bool
 
     @property
+    def _building(self) -> str:
+        if self.ban_id:
+            return f"ban:{self.ban_id}"
+        return f"manual:{self.postcode}|{self.number}|{self.suffix}|{search_key(self.street)}"
+
+    @property
     def fingerprint(self) -> str:
-        """Equal for two entries of the same home, whatever the spelling."""
-        place = (
-            f"ban:{self.ban_id}"
-            if self.ban_id
-            else f"manual:{self.postcode}|{self.number}|{self.suffix}|{search_key(self.street)}"
-        )
-        return fingerprint("address", f"{place}|{search_key(self.complement)}")
+        """Equal for two entries of the same home (flat included), whatever the spelling."""
+        return fingerprint("address", f"{self._building}|{search_key(self.complement)}")
+
+    @property
+    def building_fingerprint(self) -> str:
+        """Equal for every home behind one street number: the complement left out."""
+        return fingerprint("building", self._building)
 
     @classmethod
     def from_reference(cls, row: BanAddress, *, complement: str) -> CleanAddress:
@@ -117,6 +124,8 @@ def clean_address(data: AddressInput, *, field_prefix: str = "") -> CleanAddress
         errors, field_prefix + "complement", data.complement,
         max_length=COMPLEMENT_MAX_LENGTH, required=False,
     )  # fmt: skip
+    if complement and not is_latin(complement):
+        fail("complement", _("Write the address in the Latin alphabet, as on an envelope."))
     if data.ban_id.strip():
         row = BanAddress.objects.filter(ban_id=data.ban_id.strip()[:64]).first()
         if row is None:
@@ -151,6 +160,9 @@ def clean_address(data: AddressInput, *, field_prefix: str = "") -> CleanAddress
         errors, field_prefix + "commune", data.commune,
         max_length=COMMUNE_MAX_LENGTH, required=True,
     )  # fmt: skip
+    for field, value in (("street", street), ("commune", commune)):
+        if value and not is_latin(value):
+            fail(field, _("Write the address in the Latin alphabet, as on an envelope."))
     if errors:
         raise InvalidInput(errors)
 
@@ -224,6 +236,7 @@ def do_set_home_address(user: User, address: CleanAddress, *, acting_user: User)
         longitude="" if address.longitude is None else repr(address.longitude),
         latitude="" if address.latitude is None else repr(address.latitude),
         fingerprint=address.fingerprint,
+        building_fingerprint=address.building_fingerprint,
         source=address.source,
         needs_review=address.needs_review,
         created_at=now,
@@ -278,3 +291,48 @@ def do_remember_reference_addresses(suggestions: Iterable[Suggestion]) -> int:
 
 
 __all__ = ["AddressInput", "CleanAddress", "VerificationMethod", "clean_address"]
+
+
+@transaction.atomic
+def do_import_reference_batch(rows: Sequence[BanAddress]) -> tuple[int, int]:
+    """Insert new reference addresses, update changed ones; returns (created, updated).
+
+    The BAN is public open data: no audit row per address, one per import
+    (``do_record_reference_import``).
+    """
+    existing = {
+        address.ban_id: address
+        for address in BanAddress.objects.filter(ban_id__in=[row.ban_id for row in rows])
+    }
+    to_create, to_update = [], []
+    for row in rows:
+        current = existing.get(row.ban_id)
+        if current is None:
+            to_create.append(row)
+        elif any(getattr(current, name) != getattr(row, name) for name in REFERENCE_FIELDS):
+            for name in REFERENCE_FIELDS:
+                setattr(current, name, getattr(row, name))
+            to_update.append(current)
+    BanAddress.objects.bulk_create(to_create)
+    BanAddress.objects.bulk_update(to_update, REFERENCE_FIELDS)
+    return len(to_create), len(to_update)
+
+
+@transaction.atomic
+def do_record_reference_import(*, file_name: str, created: int, updated: int, bad: int) -> None:
+    audit.reference_imported(file_name=file_name, created=created, updated=updated, bad=bad)
+
+
+REFERENCE_FIELDS = [
+    "number",
+    "suffix",
+    "street",
+    "street_postal",
+    "postcode",
+    "insee_code",
+    "commune",
+    "delivery_name",
+    "longitude",
+    "latitude",
+    "search_text",
+]

@@ -26,6 +26,12 @@ class AddressAdmin(admin.ModelAdmin[Address]):
     exclude = ["fingerprint"]
     actions = ["mark_reviewed"]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Address | None = None) -> bool:
+        return False  # addresses end by moving or by erasure, both audited
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
     @admin.action(description=_("Mark the selected addresses as checked"))
     def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[Address]) -> None:
         from vigie.verification.actions import do_approve_typed_address

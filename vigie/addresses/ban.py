@@ -17,8 +17,11 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from django.db import transaction
-
+from vigie.addresses.actions import (
+    REFERENCE_FIELDS,
+    do_import_reference_batch,
+    do_record_reference_import,
+)
 from vigie.addresses.models import BanAddress
 from vigie.addresses.text import normalize_suffix, search_key
 
@@ -50,26 +53,14 @@ HEADER_23 = [*HEADER_22, "cad_parcelles"]
 
 BATCH_SIZE = 2000
 MAX_REPORTED_ERRORS = 50
-_POSTCODE = re.compile(r"^\d{5}$")
-_INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+_POSTCODE = re.compile(r"^[0-9]{5}$")
+_INSEE = re.compile(r"^([0-9]{5}|2[AB][0-9]{3})$")
 
-_FIELDS = (
-    "number",
-    "suffix",
-    "street",
-    "street_postal",
-    "postcode",
-    "insee_code",
-    "commune",
-    "delivery_name",
-    "longitude",
-    "latitude",
-    "search_text",
-)
+_FIELDS = tuple(REFERENCE_FIELDS)
 
 
 class BanFileError(Exception):
-    """The file as a whole cannot be read (not a BAN file)."""
+    """The file as a whole cannot be read (not a BAN file, or cut short)."""
 
 
 @dataclass(frozen=True)
@@ -160,7 +151,13 @@ def parse_row(values: dict[str, str]) -> BanRow:
 def _open(path: Path) -> tuple[BinaryIO, io.TextIOWrapper]:
     raw = path.open("rb")
     stream: BinaryIO = gzip.GzipFile(fileobj=raw) if path.suffix == ".gz" else raw  # type: ignore[assignment]
-    return raw, io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    # surrogateescape keeps a bad byte inside its own row (reported there) instead of
+    # losing the block around it.
+    return raw, io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
+
+
+def _readable(value: str) -> bool:
+    return "\x00" not in value and not any("\udc80" <= c <= "\udcff" for c in value)
 
 
 def _rows(text: io.TextIOWrapper, report: ImportReport) -> Iterator[tuple[int, BanRow]]:
@@ -186,6 +183,9 @@ def _rows(text: io.TextIOWrapper, report: ImportReport) -> Iterator[tuple[int, B
             continue
         report.rows += 1
         line = reader.line_num
+        if not all(_readable(value) for value in values):
+            report.bad(line, "invalid bytes (not UTF-8, or NUL)")
+            continue
         if len(values) != len(header):
             report.bad(line, f"expected {len(header)} columns, found {len(values)}")
             continue
@@ -195,27 +195,15 @@ def _rows(text: io.TextIOWrapper, report: ImportReport) -> Iterator[tuple[int, B
             report.bad(line, str(error))
 
 
-@transaction.atomic
 def _save_batch(batch: dict[str, BanRow], report: ImportReport) -> None:
-    existing = {
-        address.ban_id: address for address in BanAddress.objects.filter(ban_id__in=list(batch))
-    }
-    to_create, to_update = [], []
-    for ban_id, row in batch.items():
-        current = existing.get(ban_id)
-        if current is None:
-            to_create.append(
-                BanAddress(ban_id=ban_id, **dict(zip(_FIELDS, row.values(), strict=True)))
-            )
-        elif tuple(getattr(current, name) for name in _FIELDS) != row.values():
-            for name, value in zip(_FIELDS, row.values(), strict=True):
-                setattr(current, name, value)
-            to_update.append(current)
-    BanAddress.objects.bulk_create(to_create)
-    BanAddress.objects.bulk_update(to_update, _FIELDS)
-    report.created += len(to_create)
-    report.updated += len(to_update)
-    report.unchanged += len(batch) - len(to_create) - len(to_update)
+    rows = [
+        BanAddress(ban_id=ban_id, **dict(zip(_FIELDS, row.values(), strict=True)))
+        for ban_id, row in batch.items()
+    ]
+    created, updated = do_import_reference_batch(rows)
+    report.created += created
+    report.updated += updated
+    report.unchanged += len(batch) - created - updated
 
 
 def import_ban_file(
@@ -227,15 +215,27 @@ def import_ban_file(
     raw, text = _open(path)
     with raw, text:
         batch: dict[str, BanRow] = {}
-        for _line, row in _rows(text, report):
-            batch[row.ban_id] = row  # a repeated id keeps its last row, as a re-import would
-            if len(batch) >= BATCH_SIZE:
+        try:
+            for _line, row in _rows(text, report):
+                batch[row.ban_id] = row  # a repeated id keeps its last row, as a re-import would
+                if len(batch) >= BATCH_SIZE:
+                    _save_batch(batch, report)
+                    batch = {}
+                    if on_progress:
+                        on_progress(raw.tell(), total, report.rows)
+        except (OSError, EOFError) as error:
+            # A damaged or cut gzip file: what came before is kept (each batch stands alone).
+            if batch:
                 _save_batch(batch, report)
-                batch = {}
-                if on_progress:
-                    on_progress(raw.tell(), total, report.rows)
+            raise BanFileError(
+                f"the file is damaged after {report.rows:,} rows ({type(error).__name__}); "
+                f"{report.created:,} created, {report.updated:,} updated before that"
+            ) from None
         if batch:
             _save_batch(batch, report)
+    do_record_reference_import(
+        file_name=path.name, created=report.created, updated=report.updated, bad=report.bad_rows
+    )
     if on_progress:
         on_progress(total, total, report.rows)
     return report

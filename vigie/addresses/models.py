@@ -75,8 +75,10 @@ class Address(models.Model):
     ban_id = EncryptedTextField(_("BAN id"), blank=True)
     longitude = EncryptedTextField(blank=True)
     latitude = EncryptedTextField(blank=True)
-    # Keyed hash of the normalised address: "how many letters to this address?"
+    # Keyed hashes of the normalised address, flat included and left out:
+    # "how many letters to this home, to this building?"
     fingerprint = models.CharField(max_length=64, db_index=True)
+    building_fingerprint = models.CharField(max_length=64, db_index=True)
     source = models.CharField(max_length=10, choices=AddressSource.choices)
     needs_review = models.BooleanField(_("needs a person's check"), default=False)
     reviewed_at = models.DateTimeField(null=True, blank=True)

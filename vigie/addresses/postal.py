@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from dataclasses import dataclass
 
 from vigie.addresses.text import postal_upper
 
@@ -64,6 +65,48 @@ def street_line(number: str, suffix: str, street: str, *, street_postal: str = "
     return _fit(_abbreviate(line))
 
 
+def _printable_name(name: str) -> str:
+    """The person's name as the letter's fonts can print it (Latin-1); other scripts drop."""
+    printable = "".join(c for c in _clean(name) if c.encode("latin-1", "ignore") or c == " ")
+    return _fit(" ".join(printable.split()))
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """An address block, by role: Maileva wants the parts, the PDF the lines."""
+
+    name: str
+    complement_lines: tuple[str, ...]
+    street_line: str
+    last_line: str
+
+    @property
+    def lines(self) -> list[str]:
+        lines = [self.name, *self.complement_lines, self.street_line, self.last_line]
+        return [line for line in lines if line][:MAX_LINES]
+
+
+def envelope(
+    *,
+    name: str,
+    number: str,
+    suffix: str,
+    street: str,
+    postcode: str,
+    locality: str,
+    complement: str = "",
+    street_postal: str = "",
+    fallback_name: str = "",
+) -> Envelope:
+    """The address block of a letter, ready to print in an envelope's window."""
+    return Envelope(
+        name=_printable_name(name) or fallback_name,
+        complement_lines=tuple(textwrap.wrap(postal_upper(complement), MAX_LENGTH)[:2]),
+        street_line=street_line(number, suffix, street, street_postal=street_postal),
+        last_line=_fit(f"{postcode} {postal_upper(locality)}"),
+    )
+
+
 def envelope_lines(
     *,
     name: str,
@@ -75,10 +118,13 @@ def envelope_lines(
     complement: str = "",
     street_postal: str = "",
 ) -> list[str]:
-    """The address block of a letter, ready to print in an envelope's window."""
-    lines = [_fit(_clean(name))]
-    complement_lines = textwrap.wrap(postal_upper(complement), MAX_LENGTH)[:2]
-    lines += complement_lines
-    lines.append(street_line(number, suffix, street, street_postal=street_postal))
-    lines.append(_fit(f"{postcode} {postal_upper(locality)}"))
-    return [line for line in lines if line][:MAX_LINES]
+    return envelope(
+        name=name,
+        number=number,
+        suffix=suffix,
+        street=street,
+        postcode=postcode,
+        locality=locality,
+        complement=complement,
+        street_postal=street_postal,
+    ).lines

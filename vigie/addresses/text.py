@@ -8,19 +8,16 @@ import unicodedata
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _SPACES = re.compile(r"\s+")
 
-SUFFIXES = {
-    "b": "bis",
-    "bis": "bis",
-    "t": "ter",
-    "ter": "ter",
-    "q": "quater",
-    "quater": "quater",
-    "quinquies": "quinquies",
-}
+# Repetition words; a single letter (a, b, c…) is a letter suffix, never bis or ter.
+SUFFIXES = {"bis": "bis", "ter": "ter", "quater": "quater", "quinquies": "quinquies"}
+# Letters NFKD does not decompose, spelt out the way La Poste writes them.
+_LIGATURES = str.maketrans(
+    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O"}
+)
 
 
 def strip_accents(value: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", value)
+    decomposed = unicodedata.normalize("NFKD", value.translate(_LIGATURES))
     return "".join(character for character in decomposed if not unicodedata.combining(character))
 
 
@@ -36,7 +33,15 @@ def postal_upper(value: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def is_latin(value: str) -> bool:
+    """True when every letter is written in the Latin alphabet (what an envelope needs)."""
+    return all(
+        not character.isalpha() or unicodedata.name(character, "").startswith("LATIN")
+        for character in value
+    )
+
+
 def normalize_suffix(value: str) -> str:
-    """'B' -> 'bis'; single letters (a, b, c…) of a 'rep' stay letters when not bis/ter."""
+    """'BIS' -> 'bis'; a letter suffix (a, b, c…) stays a letter."""
     cleaned = search_key(value)
     return SUFFIXES.get(cleaned, cleaned)

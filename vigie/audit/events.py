@@ -135,8 +135,28 @@ def letter_failed(letter: Letter) -> AuditEvent:
     return append("letter.failed", actor_id=None, target=letter, data={"attempts": letter.attempts})
 
 
-def letter_cancelled(letter: Letter, *, actor_id: int | None) -> AuditEvent:
-    return append("letter.cancelled", actor_id=actor_id, target=letter)
+def letter_cancelled(letter: Letter, *, actor_id: int | None, reason: str) -> AuditEvent:
+    return append("letter.cancelled", actor_id=actor_id, target=letter, data={"reason": reason})
+
+
+def letter_withdrawn(letter: Letter, *, withdrawn: bool) -> AuditEvent:
+    """A cancelled letter taken back from the printer (or too late for that)."""
+    return append(
+        "letter.withdrawn" if withdrawn else "letter.withdrawal_failed",
+        actor_id=None,
+        target=letter,
+    )
+
+
+def activation_code_replaced(code: ActivationCode) -> AuditEvent:
+    return append("activation_code.replaced", actor_id=None, target=code)
+
+
+def activation_entry_refused(user: User, *, reason: str) -> AuditEvent:
+    """An entry refused before any code was compared (malformed, expired, none waiting…)."""
+    return append(
+        "activation_code.entry_refused", actor_id=user.pk, target=user, data={"reason": reason}
+    )
 
 
 def activation_code_issued(code: ActivationCode) -> AuditEvent:
@@ -158,4 +178,12 @@ def activation_code_refused(code: ActivationCode, *, locked: bool) -> AuditEvent
         actor_id=code.user_id,
         target=code,
         data={"wrong_entries": code.wrong_entries},
+    )
+
+
+def reference_imported(*, file_name: str, created: int, updated: int, bad: int) -> AuditEvent:
+    return append(
+        "addresses.reference_imported",
+        actor_id=None,
+        data={"file": file_name[:100], "created": created, "updated": updated, "bad_rows": bad},
     )

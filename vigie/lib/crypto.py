@@ -46,8 +46,17 @@ def decrypt(token: str) -> str:
 
 
 def fingerprint(purpose: str, value: str) -> str:
-    """A keyed hash for equality lookups on an encrypted value."""
-    return salted_hmac(f"vigie.fingerprint.{purpose}", value, algorithm="sha256").hexdigest()
+    """A keyed hash for equality lookups on an encrypted value.
+
+    Its key is not SECRET_KEY: rotating that one must not reset the limits
+    built on fingerprints, and the key can be kept apart from the database.
+    """
+    return salted_hmac(
+        f"vigie.fingerprint.{purpose}",
+        value,
+        secret=settings.FINGERPRINT_KEY,
+        algorithm="sha256",
+    ).hexdigest()
 
 
 class EncryptedTextField(models.TextField):

@@ -45,6 +45,7 @@ def production_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
         VIGIE_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(64),
         VIGIE_FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        VIGIE_FINGERPRINT_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="vigie.example.org",
         VIGIE_BASE_URL="https://vigie.example.org",
         VIGIE_DATA_DIR=str(tmp_path),

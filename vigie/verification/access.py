@@ -59,7 +59,11 @@ def verification_state_for(user: User) -> VerificationState:
     can_ask, next_at = False, None
     if address is not None and not address.is_verified:
         try:
-            check_letter_limits(user, fingerprint=address.fingerprint)
+            check_letter_limits(
+                user,
+                fingerprint=address.fingerprint,
+                building_fingerprint=address.building_fingerprint,
+            )
             can_ask = True
         except RateLimited as limited:
             next_at = timezone.now() + timedelta(seconds=limited.retry_after)

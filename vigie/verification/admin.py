@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from vigie.verification.models import ActivationCode, Letter
 
@@ -10,6 +11,12 @@ class LetterAdmin(admin.ModelAdmin[Letter]):
     list_display = ["id", "user_id", "reason", "status", "sender", "created_at", "posted_at"]
     list_filter = ["status", "sender", "reason"]
     readonly_fields = [field.name for field in Letter._meta.fields]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Letter | None = None) -> bool:
+        return False  # deleting would reset the letter limits, unaudited
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(ActivationCode)
@@ -28,3 +35,11 @@ class ActivationCodeAdmin(admin.ModelAdmin[ActivationCode]):
         "wrong_entries",
         "closed_at",
     ]
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ActivationCode | None = None
+    ) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -30,7 +30,8 @@ def state(request: HttpRequest) -> VerificationOut:
 
 @router.post("/activate", response={200: VerificationOut, **ERRORS}, summary="Enter the code")
 def activate(request: HttpRequest, payload: ActivateIn) -> VerificationOut:
-    """The code of the letter; case, spaces and dashes do not matter. 5 tries per code."""
+    """The code of the letter; case, spaces and dashes do not matter; few tries per code
+    (VIGIE_ACTIVATION_CODE_MAX_WRONG_ENTRIES, 5 by default)."""
     user = _caller(request)
     limit_activation(user)
     actions.do_enter_activation_code(user, code=payload.code)
@@ -39,7 +40,8 @@ def activate(request: HttpRequest, payload: ActivateIn) -> VerificationOut:
 
 @router.post("/letters", response={202: VerificationOut, **ERRORS}, summary="Ask for a new letter")
 def request_letter(request: HttpRequest) -> Status[VerificationOut]:
-    """At most 3 letters per account and per address in 90 days (429 with Retry-After past that)."""
+    """Few letters per account, home and building in a window (3, 3 and 12 in 90 days by
+    default): past that, 429 ``letter_limit`` with Retry-After."""
     user = _caller(request)
     actions.do_request_letter(user, reason=LetterReason.NEW_LETTER, acting_user=user)
     return Status(202, VerificationOut.of(access.verification_state_for(user)))

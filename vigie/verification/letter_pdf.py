@@ -19,7 +19,7 @@ from datetime import datetime
 import segno
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -63,11 +63,30 @@ def _y(canvas_top_mm: float) -> float:
     return (PAGE_HEIGHT_MM - canvas_top_mm) * mm
 
 
-def _address_font_size(lines: list[str]) -> float:
+@dataclass(frozen=True)
+class AddressLayout:
+    font_size: float
+    # Horizontal scale of each line (1.0 = as drawn); below 1 only for a line of wide
+    # capitals that would overflow the window even at the smallest size.
+    scales: tuple[float, ...]
+
+    def width_mm(self, index: int, line: str) -> float:
+        return stringWidth(line, ADDRESS_FONT, self.font_size) * self.scales[index] / mm
+
+
+def address_layout(lines: list[str]) -> AddressLayout:
+    """The largest type that fits every line in the block, squeezing only what must be."""
+    available = ADDRESS_BLOCK.width * mm
     for size in ADDRESS_FONT_SIZES:
-        if all(stringWidth(line, ADDRESS_FONT, size) <= ADDRESS_BLOCK.width * mm for line in lines):
-            return size
-    return ADDRESS_FONT_SIZES[-1]
+        if all(stringWidth(line, ADDRESS_FONT, size) <= available for line in lines):
+            return AddressLayout(font_size=size, scales=tuple(1.0 for _ in lines))
+    size = ADDRESS_FONT_SIZES[-1]
+    return AddressLayout(
+        font_size=size,
+        scales=tuple(
+            min(1.0, available / max(stringWidth(line, ADDRESS_FONT, size), 1e-6)) for line in lines
+        ),
+    )
 
 
 def _wrapped(text: str, *, font: str, size: float, width_mm: float) -> list[str]:
@@ -155,17 +174,22 @@ def draw_letter(
             top += 3.8
 
         # Recipient, in the window.
-        size = _address_font_size(address_lines)
-        canvas.setFont(ADDRESS_FONT, size)
+        layout = address_layout(address_lines)
         for index, line in enumerate(address_lines):
-            canvas.drawString(
-                ADDRESS_BLOCK.left * mm, _y(ADDRESS_BLOCK.top + 3.5 + index * LINE_HEIGHT_MM), line
+            text = canvas.beginText(
+                ADDRESS_BLOCK.left * mm, _y(ADDRESS_BLOCK.top + 3.5 + index * LINE_HEIGHT_MM)
             )
+            text.setFont(ADDRESS_FONT, layout.font_size)
+            text.setHorizScale(layout.scales[index] * 100)
+            text.textOut(line)
+            canvas.drawText(text)
 
         # Body, below the first fold.
         top = 104.0
         canvas.setFont("Helvetica", 10)
-        canvas.drawRightString(190 * mm, _y(top), formats.date_format(today, "DATE_FORMAT"))
+        canvas.drawRightString(
+            190 * mm, _y(top), formats.date_format(timezone.localtime(today), "DATE_FORMAT")
+        )
         top = _paragraph(canvas, _("Your Vigie activation code"), top=top + 9, size=14, bold=True)
         top = _paragraph(
             canvas,
@@ -188,9 +212,13 @@ def draw_letter(
             canvas,
             _(
                 "This code works until %(date)s, for your account and this address only, "
-                "and for 5 tries. Never give it to anyone: our team will never ask you for it."
+                "and for %(tries)d tries. Never give it to anyone: our team will never ask you "
+                "for it."
             )
-            % {"date": formats.date_format(expires_at, "DATE_FORMAT")},
+            % {
+                "date": formats.date_format(timezone.localtime(expires_at), "DATE_FORMAT"),
+                "tries": settings.ACTIVATION_CODE_MAX_WRONG_ENTRIES,
+            },
             top=top + 2,
         )
         top = _paragraph(canvas, _("You did not ask for anything?"), top=top + 4, bold=True)

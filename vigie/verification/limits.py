@@ -7,5 +7,5 @@ from vigie.lib import ratelimit
 
 
 def limit_activation(user: User) -> None:
-    """On top of the 5 tries a code allows: no hammering across codes."""
+    """On top of the tries a code allows: no hammering across codes."""
     ratelimit.hit("activation", str(user.pk), rate=settings.RATE_ACTIVATION)

@@ -22,6 +22,8 @@ class LetterStatus(models.TextChoices):
     # A typed address not found in the reference waits for a person's check.
     AWAITING_REVIEW = "awaiting_review", _("waiting for the address check")
     QUEUED = "queued", _("being prepared")
+    # Claimed by the sending task: its code is being made and its PDF drawn.
+    PREPARING = "preparing", _("being prepared")
     HANDED_OVER = "handed_over", _("handed to the printer")
     POSTED = "posted", _("posted")
     FAILED = "failed", _("failed")
@@ -35,11 +37,13 @@ class Letter(models.Model):
     address = models.ForeignKey(Address, on_delete=models.CASCADE, related_name="letters")
     # Copied from the address: limits per address count letters to former addresses too.
     address_fingerprint = models.CharField(max_length=64, db_index=True)
+    building_fingerprint = models.CharField(max_length=64, db_index=True)
     reason = models.CharField(max_length=12, choices=LetterReason.choices)
     status = models.CharField(max_length=16, choices=LetterStatus.choices)
     sender = models.CharField(max_length=16, blank=True)
     external_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
     handed_over_at = models.DateTimeField(null=True, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

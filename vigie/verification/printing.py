@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import fcntl
+import io
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +17,7 @@ from pypdf import PdfReader, PdfWriter
 from vigie.accounts.models import User
 from vigie.verification.actions import do_mark_letters_posted
 from vigie.verification.models import Letter, LetterStatus
-from vigie.verification.senders import SpoolSender
+from vigie.verification.senders import SpoolSender, write_private
 
 
 @dataclass(frozen=True)
@@ -26,16 +30,27 @@ class PrintRun:
 def merge_pdfs(
     paths: list[Path], target: Path, *, on_progress: Callable[[int, int], None] | None = None
 ) -> None:
-    """Concatenate PDFs into one file, in order."""
+    """Concatenate PDFs into one file (readable by its owner only), in order."""
     writer = PdfWriter()
     for index, path in enumerate(paths, start=1):
         writer.append(PdfReader(path))
         if on_progress:
             on_progress(index, len(paths))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as output:
-        writer.write(output)
-    target.chmod(0o600)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    write_private(target, buffer.getvalue())
+
+
+@contextmanager
+def _one_print_run_at_a_time(folder: Path) -> Iterator[None]:
+    """Two runs at once would print the same letters twice: the second waits."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with (folder / ".print.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def print_spooled_letters(
@@ -46,6 +61,11 @@ def print_spooled_letters(
     The single letters (each holds a code in clear) are deleted once merged;
     the print file is for the team to print, post, then delete.
     """
+    with _one_print_run_at_a_time(settings.LETTERS_DIR):
+        return _print(acting_user=acting_user, on_progress=on_progress)
+
+
+def _print(*, acting_user: User | None, on_progress: Callable[[int, int], None] | None) -> PrintRun:
     spool = SpoolSender(settings.LETTERS_OUTBOX)
     letters = list(
         Letter.objects.filter(status=LetterStatus.HANDED_OVER, sender=spool.name).order_by("pk")
@@ -60,7 +80,8 @@ def print_spooled_letters(
             missing.append(letter.pk)
     if not merged:
         return PrintRun(path=None, letters=0, missing=missing)
-    target = settings.LETTERS_DIR / "print" / f"letters-{timezone.localtime():%Y%m%d-%H%M%S}.pdf"
+    stamp = f"{timezone.localtime():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+    target = settings.LETTERS_DIR / "print" / f"letters-{stamp}.pdf"
     merge_pdfs([spool.paths(letter)[0] for letter in merged], target, on_progress=on_progress)
     do_mark_letters_posted(merged, acting_user=acting_user)
     for letter in merged:

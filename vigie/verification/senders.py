@@ -11,7 +11,9 @@ from __future__ import annotations
 import enum
 import json
 import logging
+import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from vigie.addresses.postal import Envelope
 from vigie.verification.models import Letter
 
 logger = logging.getLogger(__name__)
@@ -40,14 +43,39 @@ class SenderError(Exception):
         self.retryable = retryable
 
 
+OnCreated = Callable[[str], None]
+
+
 class LetterSender(Protocol):
     name: str
 
-    def send(self, letter: Letter, *, pdf: bytes, lines: list[str]) -> str: ...
+    def send(
+        self, letter: Letter, *, pdf: bytes, envelope: Envelope, on_created: OnCreated
+    ) -> str: ...
 
     def status(self, letter: Letter) -> SenderStatus: ...
 
     def cancel(self, letter: Letter) -> bool: ...
+
+
+def write_private(path: Path, content: bytes) -> None:
+    """Write a file only its owner can read, whole or not at all (it may hold a code).
+
+    The content goes to a temporary file created 0600 (never readable by
+    others, even for an instant), then takes its name at once.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as output:
+            output.write(content)
+            output.flush()
+            os.fsync(output.fileno())
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 class SpoolSender:
@@ -62,21 +90,16 @@ class SpoolSender:
         stem = f"letter-{letter.pk:09d}"
         return self.outbox / f"{stem}.pdf", self.outbox / f"{stem}.json"
 
-    def send(self, letter: Letter, *, pdf: bytes, lines: list[str]) -> str:
-        self.outbox.mkdir(parents=True, exist_ok=True)
+    def send(self, letter: Letter, *, pdf: bytes, envelope: Envelope, on_created: OnCreated) -> str:
         pdf_path, manifest_path = self.paths(letter)
-        temporary = pdf_path.with_suffix(".pdf.part")
-        temporary.write_bytes(pdf)
-        temporary.chmod(0o600)
-        temporary.replace(pdf_path)  # atomic: print_letters never sees half a file
         manifest = {
             "letter_id": letter.pk,
             "created_at": timezone.now().isoformat(),
-            "lines": lines,
+            "lines": envelope.lines,
             "pdf": pdf_path.name,
         }
-        manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
-        manifest_path.chmod(0o600)
+        write_private(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+        write_private(pdf_path, pdf)  # last: print_letters takes letters by their PDF
         return pdf_path.name
 
     def status(self, letter: Letter) -> SenderStatus:
@@ -129,17 +152,29 @@ class MailevaSender:
             data={"grant_type": "client_credentials"},
             auth=(self.client_id, self.client_secret),
         )
-        body = response.json()
-        token = str(body["access_token"])
-        lifetime = int(body.get("expires_in", 300))
+        token = self._json(response, "access_token")
+        try:
+            lifetime = int(response.json().get("expires_in", 300))
+        except (ValueError, TypeError, AttributeError):
+            lifetime = 300
         cache.set(self.TOKEN_CACHE_KEY, token, timeout=max(lifetime - 30, 10))
         return token
+
+    # Answers meaning "not processed, try again": the gateway never reached the service.
+    NOT_PROCESSED = {502, 503, 504}
 
     def _request(
         self, method: str, url: str, *, authenticated: bool = True, **kwargs: Any
     ) -> requests.Response:
+        """One call, retried a few times when that cannot do anything twice.
+
+        GET and DELETE are retried after any failure. A POST is retried only
+        when the answer says it was not processed (502, 503, 504): after a
+        timeout the service may have acted, so the caller decides.
+        """
+        idempotent = method in ("GET", "DELETE")
+        headers = dict(kwargs.pop("headers", {}) or {})
         for attempt in range(1, self.STEP_TRIES + 1):
-            headers = dict(kwargs.pop("headers", {}) or {})
             if authenticated:
                 headers["Authorization"] = f"Bearer {self._token()}"
             try:
@@ -147,70 +182,106 @@ class MailevaSender:
                     method, url, headers=headers, timeout=self.timeout, **kwargs
                 )
             except requests.RequestException as error:
-                if attempt == self.STEP_TRIES:
+                if not idempotent or attempt == self.STEP_TRIES:
                     raise SenderError(
                         f"{method} {url}: {type(error).__name__}", retryable=True
                     ) from error
             else:
-                if response.status_code == 401 and authenticated and attempt < self.STEP_TRIES:
+                status = response.status_code
+                if status == 401 and authenticated and attempt < self.STEP_TRIES:
                     cache.delete(self.TOKEN_CACHE_KEY)
                     continue
-                if response.status_code < 500:
-                    if response.status_code >= 400:
-                        raise SenderError(
-                            f"{method} {url}: {response.status_code} {response.text[:200]}",
-                            retryable=False,
-                        )
+                if status < 400:
                     return response
-                if attempt == self.STEP_TRIES:
-                    raise SenderError(f"{method} {url}: {response.status_code}", retryable=True)
+                if status < 500:
+                    raise SenderError(
+                        f"{method} {url}: {status} {response.text[:200]}", retryable=False
+                    )
+                if (
+                    not idempotent and status not in self.NOT_PROCESSED
+                ) or attempt == self.STEP_TRIES:
+                    raise SenderError(f"{method} {url}: {status}", retryable=True)
             time.sleep(0.2 * 2**attempt)
         raise SenderError(f"{method} {url}: no answer", retryable=True)  # pragma: no cover
 
+    def _json(self, response: requests.Response, key: str) -> str:
+        try:
+            return str(response.json()[key])
+        except (ValueError, KeyError, TypeError):
+            raise SenderError(f"unexpected answer: no {key!r}", retryable=True) from None
+
     # --- Protocol ------------------------------------------------------------------------
 
-    def send(self, letter: Letter, *, pdf: bytes, lines: list[str]) -> str:
-        sending = self._request(
-            "POST",
-            f"{self.api_url}/sendings",
-            json={
-                "name": f"vigie-letter-{letter.pk}",
-                "custom_id": f"vigie-{letter.pk}",
-                "color_printing": False,
-                "duplex_printing": False,
-                "optional_address_sheet": False,
-                "envelope_windows_type": "SIMPLE",
-                "postage_type": "FAST",
-                "archiving_duration": 0,
-            },
-        ).json()
-        sending_id = str(sending["id"])
-        name, *middle, last = lines
-        recipient = {"address_line_2": name, "address_line_6": last, "country_code": "FR"}
-        # Lines 3 (complement, building) to 5 (unused) then street on line 4.
-        *complements, street = middle
-        if complements:
-            recipient["address_line_3"] = " ".join(complements)[:38]
-        recipient["address_line_4"] = street
-        self._request("POST", f"{self.api_url}/sendings/{sending_id}/recipients", json=recipient)
-        self._request(
-            "POST",
-            f"{self.api_url}/sendings/{sending_id}/documents",
-            files={
-                "document": (f"vigie-{letter.pk}.pdf", pdf, "application/pdf"),
-                "metadata": (
-                    None,
-                    json.dumps({"priority": 1, "name": f"vigie-{letter.pk}.pdf"}),
-                    "application/json",
-                ),
-            },
+    def send(self, letter: Letter, *, pdf: bytes, envelope: Envelope, on_created: OnCreated) -> str:
+        if letter.external_id:
+            # A draft left by an earlier attempt holds an address and an old code: clear it.
+            self._discard(letter.external_id)
+        sending_id = self._json(
+            self._request(
+                "POST",
+                f"{self.api_url}/sendings",
+                json={
+                    "name": f"vigie-letter-{letter.pk}",
+                    "custom_id": f"vigie-{letter.pk}",
+                    "color_printing": False,
+                    "duplex_printing": False,
+                    "optional_address_sheet": False,
+                    "envelope_windows_type": "SIMPLE",
+                    "postage_type": "FAST",
+                    "archiving_duration": 0,
+                },
+            ),
+            "id",
         )
-        self._request("POST", f"{self.api_url}/sendings/{sending_id}/submit")
+        on_created(sending_id)
+        recipient = {
+            "address_line_2": envelope.name,
+            "address_line_4": envelope.street_line,
+            "address_line_6": envelope.last_line,
+            "country_code": "FR",
+        }
+        if envelope.complement_lines:
+            recipient["address_line_3"] = " ".join(envelope.complement_lines)[:38]
+        try:
+            self._request(
+                "POST", f"{self.api_url}/sendings/{sending_id}/recipients", json=recipient
+            )
+            self._request(
+                "POST",
+                f"{self.api_url}/sendings/{sending_id}/documents",
+                files={
+                    "document": (f"vigie-{letter.pk}.pdf", pdf, "application/pdf"),
+                    "metadata": (
+                        None,
+                        json.dumps({"priority": 1, "name": f"vigie-{letter.pk}.pdf"}),
+                        "application/json",
+                    ),
+                },
+            )
+            self._request("POST", f"{self.api_url}/sendings/{sending_id}/submit")
+        except SenderError:
+            if self._submitted(sending_id):
+                return sending_id  # the submit went through; only its answer was lost
+            self._discard(sending_id)
+            raise
         return sending_id
 
+    def _submitted(self, sending_id: str) -> bool:
+        try:
+            response = self._request("GET", f"{self.api_url}/sendings/{sending_id}")
+            return str(response.json().get("status", "DRAFT")) != "DRAFT"
+        except (SenderError, ValueError, AttributeError):
+            return False
+
+    def _discard(self, sending_id: str) -> None:
+        try:
+            self._request("DELETE", f"{self.api_url}/sendings/{sending_id}")
+        except SenderError:
+            logger.warning("could not delete the Maileva draft of a failed letter")
+
     def status(self, letter: Letter) -> SenderStatus:
-        body = self._request("GET", f"{self.api_url}/sendings/{letter.external_id}").json()
-        status = str(body.get("status", ""))
+        response = self._request("GET", f"{self.api_url}/sendings/{letter.external_id}")
+        status = self._json(response, "status")
         if status in ("PROCESSED", "PROCESSED_WITH_ERRORS"):
             return SenderStatus.POSTED
         if status == "REJECTED":

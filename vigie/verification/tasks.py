@@ -1,14 +1,17 @@
-"""Sending letters, and following them until they are posted."""
+"""Sending letters, following them until they are posted, and cleaning up after them."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 from django_tasks import task
 
-from vigie.addresses.postal import envelope_lines
+from vigie.addresses.postal import Envelope, envelope
 from vigie.operations import periodic
 from vigie.verification import actions
 from vigie.verification.codes import new_code
@@ -19,9 +22,11 @@ from vigie.verification.senders import SenderError, SenderStatus, get_sender
 logger = logging.getLogger(__name__)
 
 
-def letter_lines(letter: Letter) -> list[str]:
+def letter_envelope(letter: Letter) -> Envelope:
     address = letter.address
-    return envelope_lines(
+    with override(letter.user.language):
+        fallback = _("The resident")
+    return envelope(
         name=letter.user.get_full_name(),
         number=address.number,
         suffix=address.suffix,
@@ -29,6 +34,7 @@ def letter_lines(letter: Letter) -> list[str]:
         complement=address.complement,
         postcode=address.postcode,
         locality=address.delivery_name or address.commune,
+        fallback_name=fallback,
     )
 
 
@@ -38,33 +44,65 @@ def send_letter(letter_id: int) -> str:
 
     The clear code lives only in this function's memory and in the PDF: the
     database keeps its hash, and the task's arguments hold only the letter id.
+    Whatever fails, the letter is either handed over, queued again or marked
+    failed: never left half-way.
     """
-    letter = Letter.objects.select_related("user", "address").filter(pk=letter_id).first()
-    if letter is None or letter.status != LetterStatus.QUEUED:
+    letter = actions.do_claim_letter(letter_id)
+    if letter is None:
         return "skipped"
-    code = new_code()
-    activation = actions.do_issue_activation_code(letter, code=code)
-    lines = letter_lines(letter)
-    pdf = render_letter(
-        address_lines=lines,
-        code=code,
-        expires_at=activation.expires_at,
-        language=letter.user.language,
-        today=timezone.localtime(),
-    )
     sender = get_sender()
     try:
-        external_id = sender.send(letter, pdf=pdf, lines=lines)
+        code = new_code()
+        activation = actions.do_issue_activation_code(letter, code=code)
+        address_block = letter_envelope(letter)
+        pdf = render_letter(
+            address_lines=address_block.lines,
+            code=code,
+            expires_at=activation.expires_at,
+            language=letter.user.language,
+            today=timezone.localtime(),
+        )
+        del code
+        external_id = sender.send(
+            letter,
+            pdf=pdf,
+            envelope=address_block,
+            on_created=lambda sending_id: actions.do_record_sending_created(
+                letter, external_id=sending_id
+            ),
+        )
     except SenderError as error:
         retrying = actions.do_record_letter_failure(
             letter, error=str(error), retryable=error.retryable
         )
-        logger.warning(
-            "letter %s not sent (%s)", letter.pk, "will retry" if retrying else "gave up"
-        )
+        logger.warning("letter %s not sent (%s)", letter.pk, "retrying" if retrying else "gave up")
         return "retrying" if retrying else LetterStatus.FAILED
-    actions.do_record_letter_handed_over(letter, sender=sender.name, external_id=external_id)
+    except Exception as error:
+        # Never the exception's text in the log line: keep the record in the letter.
+        logger.exception("letter %s failed unexpectedly", letter.pk)
+        actions.do_record_letter_failure(
+            letter, error=f"{type(error).__name__}: {error}", retryable=True
+        )
+        return "retrying"
+    if not actions.do_record_letter_handed_over(
+        letter, sender=sender.name, external_id=external_id
+    ):
+        # Cancelled while it was being made (a newer letter, a move): take it back.
+        letter.external_id = external_id
+        actions.do_record_letter_withdrawn(letter, withdrawn=sender.cancel(letter))
+        return LetterStatus.CANCELLED
     return LetterStatus.HANDED_OVER
+
+
+@task()
+def withdraw_letter(letter_id: int) -> bool:
+    """Take a cancelled letter back from the printer, if it is not too late."""
+    letter = Letter.objects.filter(pk=letter_id, status=LetterStatus.CANCELLED).first()
+    if letter is None or not letter.sender:
+        return False
+    withdrawn = get_sender().cancel(letter)
+    actions.do_record_letter_withdrawn(letter, withdrawn=withdrawn)
+    return withdrawn
 
 
 @task()
@@ -91,4 +129,28 @@ def refresh_letter_statuses() -> int:
     return actions.do_mark_letters_posted(posted, acting_user=None)
 
 
+@task()
+def requeue_stuck_letters() -> int:
+    return actions.do_requeue_stuck_letters()
+
+
+@task()
+def purge_print_files() -> int:
+    """Merged print files hold codes in clear: they go after the retention period."""
+    limit = timezone.now() - timedelta(days=settings.LETTER_PRINT_RETENTION_DAYS)
+    removed = 0
+    for folder, pattern in (
+        (settings.LETTERS_DIR / "print", "*.pdf"),
+        (settings.LETTERS_OUTBOX, ".*.part"),
+    ):
+        for path in folder.glob(pattern) if folder.exists() else []:
+            modified = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+            if modified < limit:
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
 periodic.register("refresh_letter_statuses", every=timedelta(hours=1), task=refresh_letter_statuses)
+periodic.register("requeue_stuck_letters", every=timedelta(minutes=30), task=requeue_stuck_letters)
+periodic.register("purge_print_files", every=timedelta(hours=6), task=purge_print_files)

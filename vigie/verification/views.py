@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -30,6 +31,8 @@ def _status_context(user: User) -> dict[str, object]:
     return {
         "state": state,
         "delivery": access.expected_delivery(state.letter) if state.letter else None,
+        "letters_per_window": settings.LETTERS_PER_ACCOUNT,
+        "window_days": settings.LETTER_LIMIT_WINDOW_DAYS,
     }
 
 

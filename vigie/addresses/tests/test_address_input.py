@@ -133,3 +133,30 @@ def test_it_asks_to_choose_or_type_when_nothing_was_given() -> None:
     errors = errors_of(AddressInput(complement="Apt 3"))
 
     assert list(errors) == ["ban_id"]
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (
+            AddressInput(number="١٢", street="Rue des Lilas", postcode="99100", commune="Bourg"),
+            "number",
+        ),
+        (
+            AddressInput(
+                number="7",
+                street="Rue des Lilas",
+                postcode="\uff19\uff19\uff11\uff10\uff10",
+                commune="Bourg",
+            ),
+            "postcode",
+        ),
+        (
+            AddressInput(number="7", street="Улица Ленина", postcode="99100", commune="Bourg"),
+            "street",
+        ),
+        (AddressInput(ban_id="99101_0001_00007", complement="Квартира 3"), "complement"),
+    ],
+)
+def test_it_refuses_what_an_envelope_cannot_carry(data: AddressInput, field: str) -> None:
+    assert field in errors_of(data)

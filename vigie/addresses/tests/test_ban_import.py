@@ -101,3 +101,32 @@ def test_it_reports_through_the_command(tmp_path: Path, capsys: pytest.CaptureFi
     assert "1 created" in captured.out
     assert "1 bad" in captured.out
     assert "line 3" in captured.err
+
+
+def test_it_reports_a_row_with_nul_or_bad_bytes_and_keeps_the_others(tmp_path: Path) -> None:
+    good = ";".join(row("99101_0001_00001", "1")).encode()
+    with_nul = ";".join(row("99101_0001_00002", "2", nom_voie="Rue\x00X")).encode()
+    bad_utf8 = ";".join(row("99101_0001_00003", "3")).encode().replace(b"Lilas", b"Lil\xffs")
+    after = ";".join(row("99101_0001_00004", "4")).encode()
+    path = tmp_path / "ban.csv"
+    path.write_bytes(
+        b"\n".join([";".join(HEADER_23).encode(), good, with_nul, bad_utf8, after]) + b"\n"
+    )
+
+    report = import_ban_file(path)
+
+    assert report.created == 2
+    assert [error.split(":")[0] for error in report.errors] == ["line 3", "line 4"]
+
+
+def test_it_stops_on_a_damaged_gzip_and_says_how_far_it_got(tmp_path: Path) -> None:
+    from vigie.addresses.ban import BanFileError
+
+    rows = [row(f"99101_0001_{number:05d}", str(number)) for number in range(1, 3001)]
+    plain = write(tmp_path / "big.csv", rows)
+    cut = tmp_path / "big.csv.gz"
+    cut.write_bytes(gzip.compress(plain.read_bytes())[:-2000])
+
+    with pytest.raises(BanFileError, match="damaged"):
+        import_ban_file(cut)
+    assert BanAddress.objects.count() > 0  # what came before the damage stays

@@ -52,3 +52,33 @@ def test_it_writes_a_french_address_the_postal_way() -> None:
         "12 BIS AV DU MAL DE LATTRE DE TASSIGNY",
         "44000 SAINT HERBLAIN LES NANTES",
     ]
+
+
+def test_it_spells_ligatures_and_keeps_letter_suffixes() -> None:
+    lines = envelope_lines(
+        name="Zoë Œlberg",
+        number="3",
+        suffix="b",
+        street="Rue du Sacré-Cœur",
+        postcode="75018",
+        locality="Paris",
+    )
+
+    assert lines[1] == "3 B RUE DU SACRE COEUR"
+    assert lines[0] == "Zoë Œlberg" or lines[0] == "Zoë lberg"
+
+
+def test_it_falls_back_on_the_resident_when_a_name_cannot_be_printed() -> None:
+    from vigie.addresses.postal import envelope
+
+    block = envelope(
+        name="王小明",
+        number="3",
+        suffix="",
+        street="Rue des Lilas",
+        postcode="99100",
+        locality="Bourg-lès-Vigies",
+        fallback_name="Au résident",
+    )
+
+    assert block.name == "Au résident"

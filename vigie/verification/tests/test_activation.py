@@ -124,9 +124,12 @@ def test_it_refuses_an_expired_code(client: Client) -> None:
         code = code_in(spooled_pdfs()[0])
         traveller.shift(timedelta(days=10))
         call_command("print_letters", verbosity=0)  # posted late: valid 30 days from posting
-        traveller.shift(timedelta(days=30) - timedelta(minutes=1))
-        assert ActivationCode.objects.get().expires_at > timezone.now()
-        traveller.shift(timedelta(minutes=2))
+        traveller.shift(timedelta(days=30))
+        # Valid through the 30th day after posting, to its end, in France's time.
+        expires_at = timezone.localtime(ActivationCode.objects.get().expires_at)
+        assert expires_at > timezone.now()
+        assert (expires_at.hour, expires_at.minute) == (23, 59)
+        traveller.move_to(expires_at + timedelta(seconds=2))
         log_in_as(client, user)  # the earlier session ran out meanwhile
         response = enter(client, code)
 
@@ -197,3 +200,19 @@ def test_it_keeps_addresses_encrypted_at_rest(personas: Personas) -> None:
         assert "99101" not in ban_id
         assert postcode == "99100"  # the commune stays searchable
     assert mail.outbox == []
+
+
+def test_it_records_every_refused_entry(client: Client) -> None:
+    from vigie.audit.models import AuditEvent
+
+    user = sign_up_and_confirm(client)
+
+    enter(client, "bad")
+    enter(client, "2222-2222-22")
+
+    reasons = [
+        event.data.get("reason") or event.event_type
+        for event in AuditEvent.objects.filter(actor_id=user.pk).order_by("position")
+        if event.event_type.startswith("activation_code.")
+    ]
+    assert reasons[-2:] == ["malformed", "activation_code.refused"]

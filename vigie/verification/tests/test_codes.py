@@ -44,3 +44,16 @@ def test_it_spots_wrong_characters_and_lengths() -> None:
 
 def test_it_does_not_repeat_itself() -> None:
     assert len({new_code() for _ in range(2000)}) == 2000
+
+
+@given(
+    separators=st.lists(st.sampled_from(["", " ", "-", "  "]), min_size=10, max_size=10),
+    lower=st.booleans(),
+)
+def test_it_reads_back_any_code_however_it_is_typed(separators: list[str], lower: bool) -> None:
+    code = new_code()
+    compact = code.replace("-", "")
+    typed = "".join(character + gap for character, gap in zip(compact, separators, strict=True))
+
+    assert normalize_code(typed.lower() if lower else typed) == compact
+    assert is_well_formed(compact)

@@ -93,3 +93,26 @@ def test_it_never_puts_the_code_in_the_qr_code() -> None:
     # The code appears once as text; the QR code, drawn as shapes, encodes the page's URL only.
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert text.count("ZZZZ-ZZZZ-ZZ") == 1
+
+
+def test_it_fits_the_longest_address_block_inside_the_window() -> None:
+    from vigie.verification.letter_pdf import address_layout
+
+    longest = ["W" * 38] * 6
+    pdf = render_letter(
+        address_lines=longest,
+        code="K7QM-R2XD-9F",
+        expires_at=timezone.now(),
+        language="fr",
+        today=timezone.now(),
+    )
+    layout = address_layout(longest)
+    positions = [(x, y) for text, x, y in text_positions(pdf) if text == "W" * 38]
+
+    assert len(positions) == 6
+    for index, (x, y) in enumerate(positions):
+        cap_height = layout.font_size * 0.72 / mm  # from the baseline up, in millimetres
+        assert WINDOW_AREA.left <= x
+        assert x + layout.width_mm(index, "W" * 38) <= WINDOW_AREA.right
+        assert WINDOW_AREA.top <= y - cap_height
+        assert y <= WINDOW_AREA.bottom

@@ -229,3 +229,145 @@ def test_it_holds_the_letter_of_a_typed_address_until_the_team_checks_it(
     assert AuditEvent.objects.filter(
         event_type="address.reviewed", actor_id=personas.carol.pk
     ).exists()
+
+
+def test_it_limits_letters_to_one_building_whatever_the_flat(personas: Personas) -> None:
+    from django.test import override_settings
+
+    from vigie.test import give_home, home
+
+    neighbours = [personas.alice, personas.dave, personas.sam, personas.mallory]
+    answers = []
+    with override_settings(LETTERS_PER_BUILDING=3):
+        for number, person in enumerate(neighbours):
+            Address.objects.filter(user=person).update(moved_out_at=timezone.now())
+            flat = home("Impasse du Moulin", 9, ban_street=5)
+            flat = type(flat)(**{**flat.__dict__, "complement": f"Appartement {number}"})
+            give_home(person, flat, verified=False, by=personas.carol)
+            answers.append(ask_letter(log_in_as(Client(), person)).status_code)
+
+    assert answers == [202, 202, 202, 429]
+
+
+def test_it_withdraws_a_letter_from_the_printer_when_a_new_one_is_asked(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.bob)
+    ask_letter(client)
+    run_tasks()
+    (first_pdf,) = spooled_pdfs()
+
+    ask_letter(client)
+    run_tasks()
+
+    remaining = spooled_pdfs()
+    assert first_pdf not in remaining
+    assert len(remaining) == 1
+    first = Letter.objects.filter(user=personas.bob).order_by("pk").first()
+    assert first is not None
+    assert first.status == LetterStatus.CANCELLED
+    assert AuditEvent.objects.filter(
+        event_type="letter.withdrawn", target_id=str(first.pk)
+    ).exists()
+    call_command("print_letters", verbosity=0)
+    assert Letter.objects.filter(user=personas.bob, status=LetterStatus.POSTED).count() == 1
+
+
+def test_it_takes_back_a_letter_cancelled_while_it_was_being_made(personas: Personas) -> None:
+    from vigie.verification.actions import do_request_letter
+    from vigie.verification.models import LetterReason
+    from vigie.verification.tasks import send_letter
+
+    first = do_request_letter(
+        personas.bob, reason=LetterReason.NEW_LETTER, acting_user=personas.bob
+    )
+    real_render = __import__("vigie.verification.tasks", fromlist=["render_letter"]).render_letter
+
+    def render_then_cancel(**kwargs: object) -> bytes:
+        # Meanwhile, Bob asks again: the first letter is cancelled mid-way.
+        do_request_letter(personas.bob, reason=LetterReason.NEW_LETTER, acting_user=personas.bob)
+        return real_render(**kwargs)
+
+    from unittest import mock
+
+    with mock.patch("vigie.verification.tasks.render_letter", side_effect=render_then_cancel):
+        assert send_letter.call(first.pk) == LetterStatus.CANCELLED
+
+    first.refresh_from_db()
+    assert first.status == LetterStatus.CANCELLED
+    assert spooled_pdfs() == []  # the first letter's PDF did not stay for the printer
+
+
+def test_it_never_strands_a_letter_when_its_task_crashes(personas: Personas) -> None:
+    from unittest import mock
+
+    from vigie.verification.actions import do_request_letter
+    from vigie.verification.models import LetterReason
+
+    letter = do_request_letter(
+        personas.bob, reason=LetterReason.NEW_LETTER, acting_user=personas.bob
+    )
+    with mock.patch(
+        "vigie.verification.senders.SpoolSender.send", side_effect=PermissionError("read-only disk")
+    ):
+        run_tasks()
+
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.QUEUED
+    assert letter.attempts == 1
+    assert "PermissionError" in letter.last_error
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        run_tasks()
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.HANDED_OVER
+
+
+def test_it_queues_again_a_letter_whose_task_was_lost(personas: Personas) -> None:
+    from vigie.verification.actions import do_request_letter, do_requeue_stuck_letters
+    from vigie.verification.models import LetterReason
+
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        letter = do_request_letter(
+            personas.bob, reason=LetterReason.NEW_LETTER, acting_user=personas.bob
+        )
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.all().delete()  # the worker lost it
+        traveller.shift(timedelta(hours=3))
+        assert do_requeue_stuck_letters() == 1
+        run_tasks()
+
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.HANDED_OVER
+
+
+def test_it_writes_letters_readable_by_their_owner_only(client: Client, personas: Personas) -> None:
+    log_in_as(client, personas.bob)
+    ask_letter(client)
+    run_tasks()
+    (pdf,) = spooled_pdfs()
+
+    assert oct(pdf.stat().st_mode)[-3:] == "600"
+    assert oct(pdf.parent.stat().st_mode)[-3:] == "700"
+    call_command("print_letters", verbosity=0)
+    (printed,) = (Path(settings.LETTERS_DIR) / "print").glob("*.pdf")
+    assert oct(printed.stat().st_mode)[-3:] == "600"
+
+
+def test_it_purges_old_print_files(personas: Personas, client: Client) -> None:
+    from vigie.verification.tasks import purge_print_files
+
+    log_in_as(client, personas.bob)
+    ask_letter(client)
+    run_tasks()
+    call_command("print_letters", verbosity=0)
+
+    assert purge_print_files.call() == 0
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        import os
+
+        for path in (Path(settings.LETTERS_DIR) / "print").glob("*.pdf"):
+            old = (timezone.now() - timedelta(days=8)).timestamp()
+            os.utime(path, (old, old))
+        assert purge_print_files.call() == 1
+    assert list((Path(settings.LETTERS_DIR) / "print").glob("*.pdf")) == []

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings
 
+from vigie.addresses.postal import Envelope
 from vigie.test import Personas, log_in_as, run_tasks
 from vigie.verification.maileva_standin import MailevaStandIn
 from vigie.verification.models import Letter, LetterStatus
@@ -106,6 +107,55 @@ def test_it_gives_up_on_a_refusal_and_says_so(maileva: MailevaStandIn, personas:
     letter = Letter(pk=1)
 
     with pytest.raises(SenderError) as raised:
-        sender.send(letter, pdf=b"%PDF-1.4", lines=["A", "1 RUE X", "99100 X"])
+        sender.send(
+            letter,
+            pdf=b"%PDF-1.4",
+            envelope=Envelope(
+                name="A", complement_lines=(), street_line="1 RUE X", last_line="99100 X"
+            ),
+            on_created=lambda sending_id: None,
+        )
 
     assert raised.value.retryable is False
+
+
+def test_it_deletes_the_draft_when_a_step_fails_for_good(
+    maileva: MailevaStandIn, personas: Personas
+) -> None:
+    maileva.fail_next("/recipients", status=500, times=1)
+    ask_letter(log_in_as(Client(), personas.bob))
+
+    run_tasks()
+
+    letter = Letter.objects.get()
+    assert letter.status == LetterStatus.QUEUED  # to be tried again later
+    assert maileva.sendings == {}  # no draft left holding an address
+    assert ("DELETE", f"/mail/v2/sendings/{letter.external_id}") in maileva.requests
+
+
+def test_it_takes_a_lost_submit_answer_for_a_success(
+    maileva: MailevaStandIn, personas: Personas
+) -> None:
+    from unittest import mock
+
+    import requests
+
+    real_request = requests.request
+
+    def lose_the_submit_answer(method: str, url: str, **kwargs: object) -> requests.Response:
+        response = real_request(method, url, **kwargs)  # type: ignore[arg-type]
+        if url.endswith("/submit"):
+            raise requests.Timeout("the answer was lost")
+        return response
+
+    ask_letter(log_in_as(Client(), personas.bob))
+    with mock.patch(
+        "vigie.verification.senders.requests.request", side_effect=lose_the_submit_answer
+    ):
+        run_tasks()
+
+    letter = Letter.objects.get()
+    assert letter.status == LetterStatus.HANDED_OVER
+    assert maileva.sendings[letter.external_id].status != "DRAFT"
+    submits = [path for method, path in maileva.requests if path.endswith("/submit")]
+    assert len(submits) == 1  # never submitted twice
