@@ -3,24 +3,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from vigie.test import Personas, load_address_reference, make_personas
+from vigie.test import Personas, forget_shared_cache, load_address_reference, make_personas
 
 
 @pytest.fixture(autouse=True)
 def _isolated_cache() -> None:
-    # Redis outlives each test's transaction: counters (rate limits) would leak
-    # from test to test. The database cache is rolled back with the test instead.
-    if settings.REDIS_URL:
-        # Not cache.clear(): that would empty the other test processes' keys too.
-        prefix = settings.CACHES["default"]["KEY_PREFIX"]
-        client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
-        for key in client.scan_iter(match=f"{prefix}:*"):
-            client.delete(key)
+    forget_shared_cache()
 
 
 @pytest.fixture
@@ -46,3 +37,4 @@ def _files_in_a_temporary_folder(settings: Settings, tmp_path: Path) -> None:
     settings.DATA_DIR = tmp_path
     settings.LETTERS_DIR = tmp_path / "letters"
     settings.LETTERS_OUTBOX = tmp_path / "letters" / "outbox"
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -157,6 +157,8 @@ INSTALLED_APPS = [
     "vigie.notifications",
     "vigie.addresses",
     "vigie.verification",
+    "vigie.communities",
+    "vigie.posts",
     "vigie.operations",
     "vigie.api",
 ]
@@ -407,6 +409,27 @@ if LETTER_SENDER == "maileva" and not (MAILEVA_CLIENT_ID and MAILEVA_CLIENT_SECR
         "VIGIE_LETTER_SENDER=maileva needs VIGIE_MAILEVA_CLIENT_ID and VIGIE_MAILEVA_CLIENT_SECRET."
     )
 
+# --- Neighbourhoods -----------------------------------------------------------------------------
+
+NEIGHBOURHOOD_MIN_AREA_M2 = env.integer("VIGIE_NEIGHBOURHOOD_MIN_AREA_M2", default=2_000, minimum=1)
+NEIGHBOURHOOD_MAX_AREA_M2 = env.integer(
+    "VIGIE_NEIGHBOURHOOD_MAX_AREA_M2", default=25_000_000, minimum=10_000
+)
+# Map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: the map shows the
+# boundary on a plain background and Vigie loads nothing from elsewhere.
+MAP_TILE_URL = env.optional_string("VIGIE_MAP_TILE_URL") or ""
+MAP_TILE_ATTRIBUTION = env.optional_string("VIGIE_MAP_TILE_ATTRIBUTION") or ""
+
+# Images on posts: checked from their bytes, re-encoded without metadata.
+POST_IMAGE_MAX_BYTES = env.integer("VIGIE_POST_IMAGE_MAX_BYTES", default=8_000_000, minimum=100_000)
+POST_IMAGE_MAX_PIXELS = env.integer(
+    "VIGIE_POST_IMAGE_MAX_PIXELS", default=40_000_000, minimum=1_000_000
+)
+POST_IMAGES_MAX = env.integer("VIGIE_POST_IMAGES_MAX", default=4, minimum=0, maximum=10)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # --- Internationalisation --------------------------------------------------------
 
 LANGUAGE_CODE = "fr"
@@ -478,12 +501,15 @@ TRUST_PROXY_HEADERS = env.boolean("VIGIE_TRUST_PROXY_HEADERS", default=False)
 if TRUST_PROXY_HEADERS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+_MAP_TILE_ORIGINS = (
+    [f"{urlsplit(MAP_TILE_URL).scheme}://{urlsplit(MAP_TILE_URL).netloc}"] if MAP_TILE_URL else []
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF],
+        "img-src": [SELF, *_MAP_TILE_ORIGINS],
         "connect-src": [SELF],
         "font-src": [SELF],
         "manifest-src": [SELF],

@@ -8,9 +8,8 @@ mallory  verified member of neighbourhood B
 sam      suspended member of A
 
 Homes are in the fictional commune of Bourg-lès-Vigies (the demo's): A is
-around rue des Lilas, B around route de la Forêt.  Neighbourhoods and roles
-join as their apps land.  Every access test includes mallory, bob and an
-anonymous visitor.
+"Quartier des Lilas", B "Hameau de la Forêt" (vigie/communities/demo.py).
+Every access test includes mallory, bob and an anonymous visitor.
 """
 
 from __future__ import annotations
@@ -19,7 +18,9 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -30,10 +31,20 @@ from django_tasks_db.models import DBTaskResult
 
 from vigie.accounts import session_store
 from vigie.accounts.models import User
-from vigie.addresses.actions import CleanAddress, do_mark_address_verified, do_set_home_address
+from vigie.addresses.actions import CleanAddress, do_set_home_address
 from vigie.addresses.ban import import_ban_file
 from vigie.addresses.demo import DEMO_BAN_FILE
 from vigie.addresses.models import Address, AddressSource, VerificationMethod
+from vigie.communities.actions import do_set_role, do_suspend_member
+from vigie.communities.demo import (
+    INSIDE_A,
+    INSIDE_B,
+    NEIGHBOURHOOD_A,
+    NEIGHBOURHOOD_B,
+    create_neighbourhoods,
+)
+from vigie.communities.models import Community, Membership, Role
+from vigie.verification.actions import do_complete_verification
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -72,7 +83,14 @@ def make_user(email: str, first_name: str, last_name: str, *, is_staff: bool = F
     )
 
 
-def home(street: str, number: int, *, ban_street: int, suffix: str = "") -> CleanAddress:
+def home(
+    street: str,
+    number: int,
+    *,
+    ban_street: int,
+    suffix: str = "",
+    at: tuple[float, float] = INSIDE_A,
+) -> CleanAddress:
     """A home of the demo commune, as the reference would give it."""
     return CleanAddress(
         number=str(number),
@@ -84,8 +102,8 @@ def home(street: str, number: int, *, ban_street: int, suffix: str = "") -> Clea
         insee_code="99101",
         delivery_name="BOURG LES VIGIES",
         ban_id=f"99101_{ban_street:04d}_{number:05d}" + (f"_{suffix}" if suffix else ""),
-        longitude=2.4005,
-        latitude=46.8003,
+        longitude=at[0],
+        latitude=at[1],
         source=AddressSource.REFERENCE,
         needs_review=False,
     )
@@ -94,7 +112,7 @@ def home(street: str, number: int, *, ban_street: int, suffix: str = "") -> Clea
 def give_home(user: User, address: CleanAddress, *, verified: bool, by: User) -> Address:
     created = do_set_home_address(user, address, acting_user=user)
     if verified:
-        do_mark_address_verified(created, method=VerificationMethod.STAFF, acting_user=by)
+        do_complete_verification(created, method=VerificationMethod.STAFF, acting_user=by)
     return created
 
 
@@ -110,6 +128,7 @@ def make_personas() -> Personas:
         sam=make_user("sam@example.org", "Sam", "Moreau"),
     )
     with transaction.atomic():
+        create_neighbourhoods(carol)
         give_home(personas.alice, home("Rue des Lilas", 12, ban_street=1), verified=True, by=carol)
         give_home(
             personas.bob, home("Impasse du Moulin", 3, ban_street=5), verified=False, by=carol
@@ -117,9 +136,27 @@ def make_personas() -> Personas:
         give_home(personas.dave, home("Rue des Lilas", 7, ban_street=1), verified=True, by=carol)
         give_home(personas.sam, home("Rue des Lilas", 30, ban_street=1), verified=True, by=carol)
         give_home(
-            personas.mallory, home("Route de la Forêt", 15, ban_street=8), verified=True, by=carol
+            personas.mallory,
+            home("Route de la Forêt", 15, ban_street=8, at=INSIDE_B),
+            verified=True,
+            by=carol,
         )
+        a = Community.objects.get(name=NEIGHBOURHOOD_A[0])
+        do_set_role(
+            Membership.objects.get(user=personas.dave, community=a),
+            role=Role.REFERENT,
+            acting_user=carol,
+        )
+        do_suspend_member(personas.sam, until=None, acting_user=carol)
     return personas
+
+
+def neighbourhood_a() -> Community:
+    return Community.objects.get(name=NEIGHBOURHOOD_A[0])
+
+
+def neighbourhood_b() -> Community:
+    return Community.objects.get(name=NEIGHBOURHOOD_B[0])
 
 
 def load_address_reference() -> None:
@@ -165,3 +202,14 @@ def run_tasks() -> int:
         worker.run_task(result)
         ran += 1
     return ran
+
+
+def forget_shared_cache() -> None:
+    """Empty this test process's Redis keys: unlike the database, Redis is not rolled back."""
+    if not settings.REDIS_URL:
+        return  # the database cache is rolled back with the test
+    # Not cache.clear(): that would empty the other test processes' keys too.
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)

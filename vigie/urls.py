@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("vigie.accounts.urls")),
     path("", include("vigie.addresses.urls")),
     path("", include("vigie.verification.urls")),
+    path("", include("vigie.communities.urls")),
+    path("", include("vigie.posts.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("langue/", set_language, name="set_language"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
@@ -29,6 +30,7 @@ from vigie.accounts.models import (
     normalize_recovery_code,
 )
 from vigie.addresses.actions import AddressInput, clean_address, do_set_home_address
+from vigie.addresses.text import strip_accents
 from vigie.audit import events as audit
 from vigie.lib.codes import readable_code
 from vigie.lib.errors import Conflict, Forbidden, InvalidInput, Message
@@ -78,10 +80,39 @@ class _Checker:
             raise InvalidInput(self.errors)
 
 
-def _default_display_name(first_name: str, last_name: str) -> str:
+def _display_name(first_name: str, last_name: str, nickname: str = "") -> str:
+    """What neighbours see: the chosen nickname, or the first name and last initial."""
+    if nickname:
+        return nickname
     initial = next((character for character in last_name if character.isalpha()), "")
     name = f"{first_name} {initial.upper()}." if initial else first_name
     return name[:DISPLAY_NAME_MAX_LENGTH]
+
+
+# Names only the team and town halls may take, so nobody can pass for them.
+_RESERVED_IN_NICKNAMES = ("vigie", "mairie", "moderat", "admin", "equipe", "police", "gendarm")
+
+
+def clean_nickname(value: str) -> str:
+    """A nickname: one line, some letters, nobody's contact details, no official title."""
+    nickname = clean_single_line(value, max_length=DISPLAY_NAME_MAX_LENGTH, required=False)
+    if not nickname:
+        return ""
+    folded = strip_accents(nickname).lower()
+    if not any(character.isalpha() for character in nickname):
+        raise ValidationError(_("A nickname contains letters."), code="no_letter")
+    if "@" in nickname or "http" in folded or "www." in folded:
+        raise ValidationError(
+            _("A nickname cannot hold an e-mail or a web address."), code="contact"
+        )
+    if re.search(r"[0-9][0-9 .-]{5,}[0-9]", nickname):
+        raise ValidationError(_("A nickname cannot hold a phone number."), code="contact")
+    if any(word in folded for word in _RESERVED_IN_NICKNAMES):
+        raise ValidationError(
+            _("This nickname is kept for the team and town halls: choose another."),
+            code="reserved",
+        )
+    return nickname
 
 
 def _language(value: str | None) -> str:
@@ -96,7 +127,7 @@ def do_register_user(
     first_name: str,
     last_name: str,
     address: AddressInput,
-    display_name: str | None = None,
+    nickname: str | None = None,
     language: str | None = None,
     address_field_prefix: str = "",
 ) -> User | None:
@@ -114,12 +145,7 @@ def do_register_user(
     clean_email = checker.check("email", lambda: normalize_email(email))
     clean_first = checker.check("first_name", lambda: clean_person_name(first_name))
     clean_last = checker.check("last_name", lambda: clean_person_name(last_name))
-    clean_display = None
-    if display_name:
-        clean_display = checker.check(
-            "display_name",
-            lambda: clean_single_line(display_name, max_length=DISPLAY_NAME_MAX_LENGTH),
-        )
+    clean_nick = checker.check("nickname", lambda: clean_nickname(nickname or "")) or ""
     candidate = User(
         email=clean_email or "", first_name=clean_first or "", last_name=clean_last or ""
     )
@@ -145,7 +171,8 @@ def do_register_user(
         email=clean_email,
         first_name=clean_first,
         last_name=clean_last,
-        display_name=clean_display or _default_display_name(clean_first, clean_last),
+        nickname=clean_nick,
+        display_name=_display_name(clean_first, clean_last, clean_nick),
         language=_language(language),
     )
     user.set_password(password)
@@ -195,9 +222,10 @@ def do_update_profile(
     acting_user: User,
     first_name: str | None = None,
     last_name: str | None = None,
-    display_name: str | None = None,
+    nickname: str | None = None,
     language: str | None = None,
 ) -> User:
+    """Names, nickname, language; the display name follows the names and the nickname."""
     checker = _Checker()
     changes: dict[str, str] = {}
     if first_name is not None:
@@ -206,17 +234,18 @@ def do_update_profile(
     if last_name is not None:
         value = checker.check("last_name", lambda: clean_person_name(last_name))
         changes["last_name"] = value or ""
-    if display_name is not None:
-        value = checker.check(
-            "display_name",
-            lambda: clean_single_line(display_name, max_length=DISPLAY_NAME_MAX_LENGTH),
-        )
-        changes["display_name"] = value or ""
+    if nickname is not None:
+        changes["nickname"] = checker.check("nickname", lambda: clean_nickname(nickname)) or ""
     if language is not None:
         if language not in Language.values:
             checker.add("language", _("Choose French or English."))
         changes["language"] = language
     checker.raise_if_any()
+    changes["display_name"] = _display_name(
+        changes.get("first_name", user.first_name),
+        changes.get("last_name", user.last_name),
+        changes.get("nickname", user.nickname),
+    )
     changed = [field for field, value in changes.items() if getattr(user, field) != value]
     if changed:
         for field in changed:
@@ -523,7 +552,6 @@ def do_create_account(
     first_name: str,
     last_name: str,
     acting_user: User | None,
-    display_name: str | None = None,
     is_staff: bool = False,
 ) -> User:
     """Create an account whose address is already known good (staff invitation, demo).
@@ -548,7 +576,7 @@ def do_create_account(
         email=clean_email,
         first_name=clean_first,
         last_name=clean_last,
-        display_name=display_name or _default_display_name(clean_first, clean_last),
+        display_name=_display_name(clean_first, clean_last),
         is_staff=is_staff,
         email_confirmed_at=timezone.now(),
     )

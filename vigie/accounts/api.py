@@ -64,6 +64,7 @@ def _me(user: User) -> MeOut:
         first_name=user.first_name,
         last_name=user.last_name,
         display_name=user.display_name,
+        nickname=user.nickname,
         language=user.language,
         email_confirmed=user.email_confirmed_at is not None,
         is_staff=user.is_staff,
@@ -188,7 +189,7 @@ def list_tokens(request: HttpRequest) -> list[TokenOut]:
     return [_token_out(token) for token in access.visible_access_tokens_for(_caller(request))]
 
 
-@auth_router.delete("/tokens/{token_id}", response={204: None, **ERRORS}, auth=member_auth)
+@auth_router.delete("/tokens/{int:token_id}", response={204: None, **ERRORS}, auth=member_auth)
 def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
     user = _caller(request)
     actions.do_revoke_access_token(access.access_access_token(user, token_id), acting_user=user)

@@ -66,11 +66,14 @@ class SignUpForm(forms.Form):
         max_length=NAME_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    display_name = forms.CharField(
-        label=_("Name shown to neighbours (optional)"),
+    nickname = forms.CharField(
+        label=_("Nickname shown to neighbours"),
         max_length=DISPLAY_NAME_MAX_LENGTH,
         required=False,
-        help_text=_("By default, your first name and the initial of your last name."),
+        help_text=_(
+            "Leave it empty to show your first name and the initial of your last name. "
+            "Your neighbours never see your full name or your address."
+        ),
     )
     email = _email_field()
     password = _password_field(_("Password"), autocomplete="new-password")
@@ -117,8 +120,11 @@ class PasswordChangeForm(NewPasswordMixin):
 class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=NAME_MAX_LENGTH)
     last_name = forms.CharField(label=_("Last name"), max_length=NAME_MAX_LENGTH)
-    display_name = forms.CharField(
-        label=_("Name shown to neighbours"), max_length=DISPLAY_NAME_MAX_LENGTH
+    nickname = forms.CharField(
+        label=_("Nickname shown to neighbours"),
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        required=False,
+        help_text=_("Leave it empty to show your first name and the initial of your last name."),
     )
     language = forms.ChoiceField(label=_("Language of e-mails"), choices=Language.choices)
 

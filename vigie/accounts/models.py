@@ -45,6 +45,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(_("first name"), max_length=NAME_MAX_LENGTH)
     last_name = models.CharField(_("last name"), max_length=NAME_MAX_LENGTH)
     # What neighbours see; the real name stays with moderators and the town hall.
+    # Either a nickname the person chose, or their first name and last initial.
+    nickname = models.CharField(_("nickname"), max_length=DISPLAY_NAME_MAX_LENGTH, blank=True)
     display_name = models.CharField(_("display name"), max_length=DISPLAY_NAME_MAX_LENGTH)
     language = models.CharField(
         _("language"), max_length=2, choices=Language.choices, default=Language.FRENCH

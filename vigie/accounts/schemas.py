@@ -20,7 +20,11 @@ class RegisterIn(Schema):
     password: str = Field(max_length=PASSWORD_MAX_LENGTH)
     first_name: str = Field(max_length=NAME_MAX_LENGTH)
     last_name: str = Field(max_length=NAME_MAX_LENGTH)
-    display_name: str | None = Field(default=None, max_length=DISPLAY_NAME_MAX_LENGTH)
+    nickname: str | None = Field(
+        default=None,
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        description="Shown to neighbours; empty: first name and last initial.",
+    )
     language: str | None = Field(default=None, max_length=2, description="fr (default) or en")
 
 
@@ -79,6 +83,7 @@ class MeOut(Schema):
     first_name: str
     last_name: str
     display_name: str
+    nickname: str
     language: str
     email_confirmed: bool
     is_staff: bool
@@ -89,7 +94,7 @@ class MeOut(Schema):
 class MeUpdateIn(Schema):
     first_name: str | None = Field(default=None, max_length=NAME_MAX_LENGTH)
     last_name: str | None = Field(default=None, max_length=NAME_MAX_LENGTH)
-    display_name: str | None = Field(default=None, max_length=DISPLAY_NAME_MAX_LENGTH)
+    nickname: str | None = Field(default=None, max_length=DISPLAY_NAME_MAX_LENGTH)
     language: str | None = Field(default=None, max_length=2)
 
 

@@ -123,7 +123,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 address=address_form.to_input(),
-                display_name=data["display_name"] or None,
+                nickname=data["nickname"] or None,
                 language=request.LANGUAGE_CODE,
             )
 
@@ -302,7 +302,7 @@ def account(request: HttpRequest) -> HttpResponse:
     initial = {
         "first_name": user.first_name,
         "last_name": user.last_name,
-        "display_name": user.display_name,
+        "nickname": user.nickname,
         "language": user.language,
     }
     form = ProfileForm(request.POST or None, initial=initial)

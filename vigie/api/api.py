@@ -249,6 +249,8 @@ def on_unexpected_error(request: HttpRequest, error: Exception) -> HttpResponse:
 def _register_routers() -> None:
     from vigie.accounts.api import auth_router, me_router
     from vigie.addresses.api import router as addresses_router
+    from vigie.communities.api import router as communities_router
+    from vigie.posts.api import router as posts_router
     from vigie.verification.api import address_router
     from vigie.verification.api import router as verification_router
 
@@ -257,6 +259,8 @@ def _register_routers() -> None:
     api.add_router("/me", me_router)
     api.add_router("/addresses", addresses_router)
     api.add_router("/verification", verification_router)
+    api.add_router("/communities", communities_router)
+    api.add_router("/", posts_router)
 
 
 _register_routers()

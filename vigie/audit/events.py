@@ -7,6 +7,7 @@ the record holds: ids and facts, never a name, an address, a code or a secret.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from vigie.audit.log import append
@@ -15,6 +16,8 @@ from vigie.audit.models import AuditEvent
 if TYPE_CHECKING:
     from vigie.accounts.models import AccessToken, EmailChange, User
     from vigie.addresses.models import Address
+    from vigie.communities.models import Community, Membership, NeighbourhoodRequest
+    from vigie.posts.models import Comment, Post
     from vigie.verification.models import ActivationCode, Letter
 
 
@@ -186,4 +189,104 @@ def reference_imported(*, file_name: str, created: int, updated: int, bad: int) 
         "addresses.reference_imported",
         actor_id=None,
         data={"file": file_name[:100], "created": created, "updated": updated, "bad_rows": bad},
+    )
+
+
+def neighbourhood_created(community: Community, *, actor_id: int) -> AuditEvent:
+    return append(
+        "community.created",
+        actor_id=actor_id,
+        target=community,
+        data={"insee_code": community.insee_code, "kind": community.kind},
+    )
+
+
+def membership_started(membership: Membership, *, actor_id: int) -> AuditEvent:
+    return append(
+        "membership.started",
+        actor_id=actor_id,
+        target=membership,
+        data={"user_id": membership.user_id, "community_id": membership.community_id},
+    )
+
+
+def membership_ended(membership: Membership, *, actor_id: int, reason: str) -> AuditEvent:
+    return append(
+        "membership.ended",
+        actor_id=actor_id,
+        target=membership,
+        data={
+            "user_id": membership.user_id,
+            "community_id": membership.community_id,
+            "reason": reason,
+        },
+    )
+
+
+def membership_role_changed(membership: Membership, *, actor_id: int, previous: str) -> AuditEvent:
+    return append(
+        "membership.role_changed",
+        actor_id=actor_id,
+        target=membership,
+        data={"from": previous, "to": membership.role, "user_id": membership.user_id},
+    )
+
+
+def member_suspended(user: User, *, actor_id: int, until: datetime | None) -> AuditEvent:
+    return append(
+        "member.suspended",
+        actor_id=actor_id,
+        target=user,
+        data={"until": until.isoformat() if until else None},
+    )
+
+
+def member_suspension_lifted(user: User, *, actor_id: int) -> AuditEvent:
+    return append("member.suspension_lifted", actor_id=actor_id, target=user)
+
+
+def neighbourhood_requested(request: NeighbourhoodRequest) -> AuditEvent:
+    return append(
+        "community.requested",
+        actor_id=request.requested_by_id,
+        target=request,
+        data={"insee_code": request.insee_code},
+    )
+
+
+def neighbourhood_request_rejected(request: NeighbourhoodRequest, *, actor_id: int) -> AuditEvent:
+    return append("community.request_rejected", actor_id=actor_id, target=request)
+
+
+def post_created(post: Post) -> AuditEvent:
+    return append(
+        "post.created",
+        actor_id=post.author_id,
+        target=post,
+        data={"community_id": post.community_id, "kind": post.kind},
+    )
+
+
+def post_edited(post: Post, *, actor_id: int) -> AuditEvent:
+    return append("post.edited", actor_id=actor_id, target=post)
+
+
+def post_deleted(post: Post, *, actor_id: int) -> AuditEvent:
+    return append(
+        "post.deleted", actor_id=actor_id, target=post, data={"community_id": post.community_id}
+    )
+
+
+def comment_created(comment: Comment) -> AuditEvent:
+    return append(
+        "comment.created",
+        actor_id=comment.author_id,
+        target=comment,
+        data={"post_id": comment.post_id},
+    )
+
+
+def comment_deleted(comment: Comment, *, actor_id: int) -> AuditEvent:
+    return append(
+        "comment.deleted", actor_id=actor_id, target=comment, data={"post_id": comment.post_id}
     )

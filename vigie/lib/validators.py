@@ -73,3 +73,22 @@ def normalize_email(value: str) -> str:
         raise ValidationError(_("Enter a valid e-mail address."), code="invalid")
     _email_validator(value)
     return value.lower()
+
+
+def clean_multiline(value: str, *, max_length: int, required: bool = True) -> str:
+    """Like clean_single_line, for a text of several lines (posts, comments)."""
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n").strip())
+    if required and not value:
+        raise ValidationError(_("This field is required."), code="required")
+    if len(value) > max_length:
+        raise ValidationError(
+            _("Use at most %(max)d characters (this has %(length)d).")
+            % {"max": max_length, "length": len(value)},
+            code="max_length",
+        )
+    if has_control_characters(value, allow_newlines=True):
+        raise ValidationError(
+            _("Remove the control or invisible characters from this text."),
+            code="control_characters",
+        )
+    return value

@@ -480,10 +480,13 @@ def do_complete_verification(
     address: Address, *, method: VerificationMethod, acting_user: User
 ) -> Address:
     """The home is proven (letter, town hall counter, team): its communities open."""
+    from vigie.communities.actions import do_place_resident
+
     address = address_actions.do_mark_address_verified(
         address, method=method, acting_user=acting_user
     )
     _cancel_unposted_letters(address.user, acting_user=acting_user, reason="verified")
+    do_place_resident(address, acting_user=acting_user)
     return address
 
 
@@ -493,10 +496,13 @@ def do_move_home(
 ) -> Address:
     """A new home address: the old one ends, the account is unverified until the new letter."""
     clean = address_actions.clean_address(data, field_prefix=field_prefix)
+    from vigie.communities.actions import do_end_memberships
+
     _lock_letters_of(user, clean.building_fingerprint)
     check_letter_limits(
         user, fingerprint=clean.fingerprint, building_fingerprint=clean.building_fingerprint
     )
+    do_end_memberships(user, reason="moved", acting_user=acting_user)
     address = address_actions.do_set_home_address(user, clean, acting_user=acting_user)
     do_request_letter(user, reason=LetterReason.MOVE, acting_user=acting_user)
     return address

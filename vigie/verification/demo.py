@@ -8,11 +8,10 @@ from vigie.accounts.models import User
 from vigie.addresses.actions import (
     AddressInput,
     clean_address,
-    do_mark_address_verified,
     do_set_home_address,
 )
 from vigie.addresses.models import Address, VerificationMethod
-from vigie.verification.actions import do_request_letter
+from vigie.verification.actions import do_complete_verification, do_request_letter
 from vigie.verification.models import LetterReason
 
 # email, BAN id of the home, verified
@@ -35,7 +34,7 @@ def load(out: TextIOBase) -> None:
             user, clean_address(AddressInput(ban_id=ban_id)), acting_user=user
         )
         if verified:
-            do_mark_address_verified(home, method=VerificationMethod.STAFF, acting_user=team)
+            do_complete_verification(home, method=VerificationMethod.STAFF, acting_user=team)
         else:
             do_request_letter(user, reason=LetterReason.SIGN_UP, acting_user=user)
             out.write(

@@ -117,13 +117,9 @@ def test_it_updates_the_profile_and_rejects_control_characters(
 ) -> None:
     log_in_as(client, personas.alice)
 
-    good = client.patch(
-        "/api/v1/me", {"display_name": "Alice du 12"}, content_type="application/json"
-    )
+    good = client.patch("/api/v1/me", {"nickname": "Alice du 12"}, content_type="application/json")
     bad = client.patch("/api/v1/me", {"first_name": "Al\u0007ice"}, content_type="application/json")
-    too_long = client.patch(
-        "/api/v1/me", {"display_name": "x" * 41}, content_type="application/json"
-    )
+    too_long = client.patch("/api/v1/me", {"nickname": "x" * 41}, content_type="application/json")
 
     assert good.status_code == 200
     assert good.json()["display_name"] == "Alice du 12"

@@ -19,7 +19,7 @@ def sign_up_form(**changes: str) -> dict[str, str]:
     data = {
         "first_name": "Jeanne",
         "last_name": "Dupont",
-        "display_name": "",
+        "nickname": "",
         "email": "jeanne@example.org",
         "password": GOOD_PASSWORD,
         "password_again": GOOD_PASSWORD,
@@ -125,7 +125,10 @@ def test_it_gives_the_same_page_for_an_existing_address(client: Client, personas
         ("last_name", "x" * 151, "last_name"),
         ("last_name", "1234", "last_name"),
         ("password", "short", "password"),
-        ("display_name", "Bad\nName", "display_name"),
+        ("nickname", "Bad\nName", "nickname"),
+        ("nickname", "Mairie officielle", "nickname"),
+        ("nickname", "jo@example.org", "nickname"),
+        ("nickname", "appelez 06 12 34 56 78", "nickname"),
     ],
 )
 def test_it_rejects_bad_input_on_the_api_and_changes_nothing(

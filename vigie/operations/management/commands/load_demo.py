@@ -13,9 +13,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from vigie.accounts import demo as accounts_demo
 from vigie.addresses import demo as addresses_demo
+from vigie.communities import demo as communities_demo
 from vigie.verification import demo as verification_demo
 
-PARTS = [accounts_demo.load, addresses_demo.load, verification_demo.load]
+PARTS = [accounts_demo.load, addresses_demo.load, communities_demo.load, verification_demo.load]
 
 
 class Command(BaseCommand):

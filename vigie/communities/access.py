@@ -1,0 +1,112 @@
+"""Reads on a person's behalf: their communities, and who else is in them.
+
+Only current memberships (active or suspended) open a community; anyone
+else, an unverified account included, gets NotFound, as for a community that
+does not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from vigie.accounts.models import User
+from vigie.communities.models import (
+    Community,
+    CommunityKind,
+    Membership,
+    MembershipState,
+    NeighbourhoodRequest,
+    RequestStatus,
+)
+from vigie.lib.errors import Forbidden, NotFound
+
+CURRENT_STATES = [MembershipState.ACTIVE, MembershipState.SUSPENDED]
+
+
+def memberships_for(user: object) -> QuerySet[Membership]:
+    if not isinstance(user, User) or not user.is_active:
+        return Membership.objects.none()
+    return (
+        Membership.objects.select_related("community")
+        .filter(user=user, state__in=CURRENT_STATES)
+        .order_by("community__kind", "community__name")
+    )
+
+
+def visible_communities_for(user: object) -> QuerySet[Community]:
+    if not isinstance(user, User) or not user.is_active:
+        return Community.objects.none()
+    return Community.objects.filter(
+        memberships__user=user, memberships__state__in=CURRENT_STATES
+    ).order_by("kind", "name")
+
+
+def membership_in(user: object, community_id: int) -> Membership:
+    """The person's current membership of this community, or NotFound."""
+    membership = memberships_for(user).filter(community_id=community_id).first()
+    if membership is None:
+        raise NotFound()
+    return membership
+
+
+def access_community(user: object, community_id: int) -> Community:
+    return membership_in(user, community_id).community
+
+
+def writable_membership(user: object, community_id: int) -> Membership:
+    """As membership_in, and Forbidden for a suspended member: they read, never write."""
+    membership = membership_in(user, community_id)
+    if not membership.can_write:
+        raise Forbidden(code="suspended")
+    return membership
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    member_id: int  # the membership's id: what a holiday absence's author picks
+    display_name: str
+    role: str
+    is_me: bool
+
+
+def directory_for(user: User, community_id: int) -> list[DirectoryEntry]:
+    """The neighbours who chose to be listed, by display name only."""
+    membership_in(user, community_id)
+    rows = (
+        Membership.objects.filter(
+            community_id=community_id, state=MembershipState.ACTIVE, listed_in_directory=True
+        )
+        .select_related("user")
+        .order_by("user__display_name")
+    )
+    return [
+        DirectoryEntry(
+            member_id=row.pk,
+            display_name=row.user.display_name,
+            role=row.role,
+            is_me=row.user_id == user.pk,
+        )
+        for row in rows
+    ]
+
+
+def member_count(community: Community) -> int:
+    return Membership.objects.filter(community=community, state__in=CURRENT_STATES).count()
+
+
+def waiting_requests() -> QuerySet[NeighbourhoodRequest]:
+    """For the team's page (staff only: the decorator checks)."""
+    return NeighbourhoodRequest.objects.filter(status=RequestStatus.PENDING).order_by("created_at")
+
+
+def neighbourhoods_of_commune(insee_code: str) -> QuerySet[Community]:
+    return Community.objects.filter(kind=CommunityKind.NEIGHBOURHOOD, insee_code=insee_code)
+
+
+def all_neighbourhoods() -> QuerySet[Community]:
+    """For the team's page (staff only: the decorator checks)."""
+    return Community.objects.filter(kind=CommunityKind.NEIGHBOURHOOD).order_by(
+        "commune_name", "name"
+    )

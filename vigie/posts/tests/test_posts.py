@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from vigie.communities.models import Membership
+from vigie.posts.models import Post, PostKind, PostRevision
+from vigie.test import Personas, Response, log_in_as, neighbourhood_a, neighbourhood_b
+
+pytestmark = pytest.mark.django_db
+
+
+def write(client: Client, community_id: int, **fields: object) -> Response:
+    body = {"kind": "information", "title": "Bonjour", "body": "Un message", **fields}
+    return client.post(
+        f"/api/v1/communities/{community_id}/posts", body, content_type="application/json"
+    )
+
+
+def test_it_publishes_each_kind_of_post(client: Client, personas: Personas) -> None:
+    a = neighbourhood_a().pk
+    log_in_as(client, personas.alice)
+    dave = Membership.objects.get(user=personas.dave, community_id=a)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    answers = [
+        write(client, a),
+        write(client, a, kind="mutual_help", help_direction="offer", help_topic="lending"),
+        write(
+            client, a, kind="event", event_place="Place de la Mairie",
+            event_starts_at=(timezone.now() + timedelta(days=3)).isoformat(),
+        ),
+        write(
+            client, a, kind="absence", absence_from=tomorrow.isoformat(),
+            absence_until=(tomorrow + timedelta(days=10)).isoformat(), shown_to=[dave.pk],
+        ),
+    ]  # fmt: skip
+
+    assert [answer.status_code for answer in answers] == [201] * 4
+    assert [answer.json()["kind"] for answer in answers] == list(PostKind.values)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"title": "x" * 121}, "title"),
+        ({"body": "x" * 5001}, "body"),
+        ({"body": "bad\u0000text"}, None),
+        ({"kind": "rumour"}, "kind"),
+        ({"kind": "mutual_help", "help_direction": "offer"}, "help_topic"),
+        ({"kind": "event", "event_place": "Ici"}, "event_starts_at"),
+        (
+            {"kind": "absence", "absence_from": "2026-12-20", "absence_until": "2026-12-10"},
+            "absence_until",
+        ),
+    ],
+)
+def test_it_refuses_a_bad_post_and_stores_nothing(
+    client: Client, personas: Personas, fields: dict[str, object], field: str | None
+) -> None:
+    log_in_as(client, personas.alice)
+
+    response = write(client, neighbourhood_a().pk, **fields)
+
+    assert response.status_code in (400, 422)
+    if field:
+        assert field in {error["field"] for error in response.json()["errors"]}
+    assert not Post.objects.exists()
+
+
+def test_it_keeps_the_history_of_an_edited_post(client: Client, personas: Personas) -> None:
+    log_in_as(client, personas.alice)
+    post_id = write(client, neighbourhood_a().pk, title="Avant", body="Texte avant").json()["id"]
+
+    edited = client.patch(
+        f"/api/v1/posts/{post_id}",
+        {"title": "Après", "body": "Texte après"},
+        content_type="application/json",
+    )
+
+    assert edited.status_code == 200
+    assert edited.json()["title"] == "Après"
+    assert edited.json()["edited_at"] is not None
+    revision = PostRevision.objects.get(post_id=post_id)
+    assert (revision.title, revision.body) == ("Avant", "Texte avant")
+
+
+def test_it_lets_only_the_author_edit_or_delete(client: Client, personas: Personas) -> None:
+    post_id = write(log_in_as(Client(), personas.alice), neighbourhood_a().pk).json()["id"]
+    log_in_as(client, personas.dave)
+
+    edit = client.patch(
+        f"/api/v1/posts/{post_id}",
+        {"title": "Pirate", "body": "x"},
+        content_type="application/json",
+    )
+    delete = client.delete(f"/api/v1/posts/{post_id}")
+
+    assert edit.status_code == delete.status_code == 403
+    assert Post.objects.get(pk=post_id).title == "Bonjour"
+
+
+def test_it_deletes_a_post_with_its_comments(client: Client, personas: Personas) -> None:
+    log_in_as(client, personas.alice)
+    post_id = write(client, neighbourhood_a().pk).json()["id"]
+    client.post(
+        f"/api/v1/posts/{post_id}/comments", {"body": "Merci"}, content_type="application/json"
+    )
+
+    assert client.delete(f"/api/v1/posts/{post_id}").status_code == 204
+    assert client.get(f"/api/v1/posts/{post_id}").status_code == 404
+
+
+def test_it_answers_404_for_a_comment_on_a_post_one_cannot_see(
+    client: Client, personas: Personas
+) -> None:
+    post_id = write(log_in_as(Client(), personas.alice), neighbourhood_a().pk).json()["id"]
+    log_in_as(client, personas.mallory)
+
+    comment = client.post(
+        f"/api/v1/posts/{post_id}/comments", {"body": "Coucou"}, content_type="application/json"
+    )
+    read = client.get(f"/api/v1/posts/{post_id}")
+    missing = client.get("/api/v1/posts/999999")
+
+    assert comment.status_code == read.status_code == missing.status_code == 404
+    assert read.json() == missing.json()
+
+
+def test_it_shows_an_absence_only_to_picked_neighbours_until_the_return(
+    client: Client, personas: Personas
+) -> None:
+    a = neighbourhood_a().pk
+    dave = Membership.objects.get(user=personas.dave, community_id=a)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    log_in_as(client, personas.alice)
+    post_id = write(
+        client, a, kind="absence", absence_from=tomorrow.isoformat(),
+        absence_until=(tomorrow + timedelta(days=5)).isoformat(), shown_to=[dave.pk],
+    ).json()["id"]  # fmt: skip
+    dave_client = log_in_as(Client(), personas.dave)
+    sam_client = log_in_as(Client(), personas.sam)
+
+    assert dave_client.get(f"/api/v1/posts/{post_id}").status_code == 200
+    assert sam_client.get(f"/api/v1/posts/{post_id}").status_code == 404
+    assert post_id not in [
+        p["id"] for p in sam_client.get(f"/api/v1/communities/{a}/posts").json()["items"]
+    ]
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        log_in_as(dave_client, personas.dave)
+        assert dave_client.get(f"/api/v1/posts/{post_id}").status_code == 404
+
+
+def test_it_refuses_to_show_an_absence_to_someone_of_another_neighbourhood(
+    client: Client, personas: Personas
+) -> None:
+    mallory = Membership.objects.get(user=personas.mallory, community=neighbourhood_b())
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    log_in_as(client, personas.alice)
+
+    response = write(
+        client, neighbourhood_a().pk, kind="absence", absence_from=tomorrow.isoformat(),
+        absence_until=(tomorrow + timedelta(days=5)).isoformat(), shown_to=[mallory.pk],
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "shown_to"
+
+
+def test_it_pages_the_feed_by_cursor(client: Client, personas: Personas) -> None:
+    a = neighbourhood_a()
+    for number in range(25):
+        Post.objects.create(
+            community=a, author=personas.alice, kind="information", title=f"N{number}", body="."
+        )
+    log_in_as(client, personas.dave)
+
+    first = client.get(f"/api/v1/communities/{a.pk}/posts").json()
+    second = client.get(
+        f"/api/v1/communities/{a.pk}/posts", {"cursor": first["next_cursor"]}
+    ).json()
+
+    titles = [post["title"] for post in first["items"] + second["items"]]
+    assert titles == [f"N{number}" for number in range(24, -1, -1)]
+    assert second["next_cursor"] is None
+    bad = client.get(f"/api/v1/communities/{a.pk}/posts", {"cursor": "!!!"})
+    assert bad.status_code == 422
+
+
+def feed_queries(client: Client, community_id: int) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/api/v1/communities/{community_id}/posts").status_code == 200
+    return len(queries)
+
+
+def test_it_serves_the_feed_in_the_same_number_of_queries_whatever_the_data(
+    client: Client, personas: Personas
+) -> None:
+    a = neighbourhood_a()
+    log_in_as(client, personas.dave)
+
+    def add(count: int) -> None:
+        Post.objects.bulk_create(
+            Post(community=a, author=personas.alice, kind="information", title=f"T{n}", body=".")
+            for n in range(count)
+        )
+
+    add(10)
+    with_ten = feed_queries(client, a.pk)
+    add(990)
+    with_a_thousand = feed_queries(client, a.pk)
+
+    assert with_ten == with_a_thousand

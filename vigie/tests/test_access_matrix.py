@@ -1,0 +1,374 @@
+"""The access matrix: every page and every API operation, for every persona.
+
+The test lists every URL pattern (Django's resolver) and every API operation
+(the OpenAPI schema) and fails when one is missing from MATRIX below, or
+when MATRIX names one that no longer exists.  Each row states the status each
+persona must get; each request runs in a rolled-back transaction, so rows
+never disturb one another.  Later issues add their rows (and the town hall).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
+
+from vigie.accounts.models import AccessToken
+from vigie.api.api import api
+from vigie.communities.models import Membership, NeighbourhoodRequest
+from vigie.posts.models import Comment, Post, PostImage
+from vigie.test import PASSWORD, Personas, forget_shared_cache, log_in_as, neighbourhood_a
+
+PERSONAS = ("anonymous", "bob", "alice", "mallory", "sam", "dave", "carol")
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(PERSONAS, status)
+
+
+def persons(status: int, *, anonymous: int) -> dict[str, int]:
+    return {**everyone(status), "anonymous": anonymous}
+
+
+def members_of_a(status: int, *, anonymous: int, sam: int | None = None) -> dict[str, int]:
+    """Alice, Dave (référent) and Sam (suspended) are of A; Mallory of B; Bob unverified."""
+    return {
+        "anonymous": anonymous,
+        "bob": 404,
+        "alice": status,
+        "mallory": 404,
+        "sam": status if sam is None else sam,
+        "dave": status,
+        "carol": 404,
+    }
+
+
+def staff(status: int, *, anonymous: int = 302) -> dict[str, int]:
+    return {**everyone(404), "anonymous": anonymous, "carol": status}
+
+
+PAGE = persons(200, anonymous=302)  # any logged-in person
+POST_ONLY = persons(405, anonymous=302)  # a GET on a form's target
+MEMBER_PAGE = members_of_a(200, anonymous=302)
+MEMBER_API = members_of_a(200, anonymous=401)
+
+
+@dataclass(frozen=True)
+class Row:
+    statuses: dict[str, int]
+    body: Mapping[str, object] | None = None
+    files: bool = False
+    query: dict[str, str] = field(default_factory=dict)
+
+
+# --- Pages: the resolver's routes, asked with GET -----------------------------------------
+PAGES: dict[str, Row] = {
+    "": Row(everyone(200)),
+    "inscription/": Row(persons(302, anonymous=200)),
+    "inscription/envoyee/": Row(everyone(200)),
+    "inscription/confirmer/": Row(everyone(404)),  # no link token in the session
+    "connexion/": Row(persons(302, anonymous=200)),
+    "connexion/second-facteur/": Row(everyone(302)),  # no pending log-in
+    "deconnexion/": Row(everyone(200)),
+    "mot-de-passe-oublie/": Row(everyone(200)),
+    "mot-de-passe-oublie/envoye/": Row(everyone(200)),
+    "mot-de-passe-oublie/nouveau/": Row(everyone(404)),
+    "compte/": Row(PAGE),
+    "compte/confirmation/": Row(POST_ONLY),
+    "compte/mot-de-passe/": Row(PAGE),
+    "compte/email/": Row(PAGE),
+    "compte/email/confirmer/": Row(everyone(404)),
+    "compte/sessions/": Row(PAGE),
+    "compte/jetons/": Row(PAGE),
+    "compte/jetons/<int:token_id>/revoquer/": Row(POST_ONLY),
+    "compte/double-authentification/": Row(PAGE),
+    "compte/double-authentification/activer/": Row(PAGE),
+    "compte/double-authentification/qr.svg": Row(persons(404, anonymous=302)),
+    "compte/double-authentification/codes/": Row(POST_ONLY),
+    "compte/double-authentification/retirer/": Row(POST_ONLY),
+    "compte/double-authentification/requise/": Row(everyone(302)),
+    "lien/confirmer-email/<str:token>/": Row(everyone(302)),
+    "lien/mot-de-passe/<str:uid>/<str:token>/": Row(everyone(302)),
+    "lien/nouvel-email/<str:token>/": Row(everyone(302)),
+    "adresses/suggestions/": Row(everyone(200), query={"q": "lilas"}),
+    "activer/": Row(PAGE),
+    "activer/nouvelle-lettre/": Row(POST_ONLY),
+    "compte/adresse/": Row(PAGE),
+    "voisinage/": Row(everyone(302)),  # to the neighbourhood, or to the letter's page
+    "voisinage/revenir/": Row(POST_ONLY),
+    "voisinage/demande/": Row(PAGE),
+    "quartiers/<int:community_id>/": Row(MEMBER_PAGE),
+    "quartiers/<int:community_id>/voisins/": Row(MEMBER_PAGE),
+    # Form targets answer a GET with 405 whoever asks, before looking at the object.
+    "quartiers/<int:community_id>/quitter/": Row(POST_ONLY),
+    "quartiers/<int:community_id>/publier/": Row(members_of_a(200, anonymous=302, sam=403)),
+    "equipe/quartiers/": Row(staff(200)),
+    "equipe/quartiers/nouveau/": Row(staff(200)),
+    "equipe/quartiers/demandes/<int:request_id>/refuser/": Row(staff(405)),
+    "publications/<int:post_id>/": Row(MEMBER_PAGE),
+    "publications/<int:post_id>/modifier/": Row({**members_of_a(403, anonymous=302), "alice": 200}),
+    "publications/<int:post_id>/supprimer/": Row(POST_ONLY),
+    "publications/<int:post_id>/images/<int:image_id>": Row(MEMBER_PAGE),
+    "commentaires/<int:comment_id>/supprimer/": Row(POST_ONLY),
+    "healthz": Row(everyone(200)),
+    "langue/": Row(everyone(302)),
+    "equipe/": Row(staff(200)),
+    # The Django admin's many routes are guarded by its site (second factor included);
+    # its entry stands for all of them.
+    "equipe/admin/": Row({**everyone(302), "carol": 200}),
+    "api/v1/docs": Row(everyone(200)),
+    "api/v1/openapi.json": Row(everyone(200)),
+}
+
+WRITE_POST = {"kind": "information", "title": "Bonjour", "body": "Un message"}
+
+# --- API: the OpenAPI schema's operations -------------------------------------------------
+OPERATIONS: dict[tuple[str, str], Row] = {
+    ("POST", "/api/v1/auth/register"): Row(
+        everyone(202),
+        body={
+            "email": "new@example.org",
+            "password": "Tournesol-jaune-42!",
+            "first_name": "Nouvelle",
+            "last_name": "Voisine",
+            "address": {
+                "number": "2",
+                "street": "Chemin Neuf",
+                "postcode": "99100",
+                "commune": "Ailleurs",
+            },
+        },
+    ),
+    ("POST", "/api/v1/auth/confirm-email"): Row(everyone(400), body={"token": "not-a-token"}),
+    ("POST", "/api/v1/auth/login"): Row(
+        everyone(401), body={"email": "alice@example.org", "password": "Wrong-password-1!"}
+    ),
+    ("POST", "/api/v1/auth/logout"): Row(persons(204, anonymous=401), body={}),
+    ("POST", "/api/v1/auth/password-reset"): Row(everyone(202), body={"email": "x@example.org"}),
+    ("POST", "/api/v1/auth/password-reset/confirm"): Row(
+        everyone(400), body={"uid": "MQ", "token": "bad", "new_password": "Tournesol-jaune-42!"}
+    ),
+    ("POST", "/api/v1/auth/tokens"): Row(persons(201, anonymous=401), body={"name": "Phone"}),
+    ("GET", "/api/v1/auth/tokens"): Row(persons(200, anonymous=401)),
+    ("DELETE", "/api/v1/auth/tokens/{token_id}"): Row(
+        {**persons(404, anonymous=401), "alice": 204}
+    ),
+    ("GET", "/api/v1/me/address"): Row(persons(200, anonymous=401)),
+    ("PUT", "/api/v1/me/address"): Row(
+        persons(202, anonymous=401),
+        body={
+            "address": {
+                "number": "9",
+                "street": "Chemin Neuf",
+                "postcode": "99100",
+                "commune": "Ailleurs",
+            }
+        },
+    ),
+    ("GET", "/api/v1/me"): Row(persons(200, anonymous=401)),
+    ("PATCH", "/api/v1/me"): Row(persons(200, anonymous=401), body={"nickname": "Voisin"}),
+    ("POST", "/api/v1/me/password"): Row(
+        persons(204, anonymous=401),
+        body={"current_password": PASSWORD, "new_password": "Nouveau-mot-2027!"},
+    ),
+    ("POST", "/api/v1/me/email"): Row(
+        persons(202, anonymous=401), body={"password": PASSWORD, "new_email": "other@example.org"}
+    ),
+    ("GET", "/api/v1/me/sessions"): Row(persons(200, anonymous=401)),
+    ("DELETE", "/api/v1/me/sessions"): Row(persons(200, anonymous=401)),
+    ("DELETE", "/api/v1/me/sessions/{session_id}"): Row(
+        {**persons(404, anonymous=401), "alice": 204}
+    ),
+    ("GET", "/api/v1/addresses/search"): Row(everyone(200), query={"q": "lilas"}),
+    ("GET", "/api/v1/verification"): Row(persons(200, anonymous=401)),
+    ("POST", "/api/v1/verification/activate"): Row(
+        persons(422, anonymous=401), body={"code": "K7QM-R2XD-9F"}
+    ),
+    ("POST", "/api/v1/verification/letters"): Row(
+        {**persons(409, anonymous=401), "bob": 202}, body={}
+    ),
+    ("GET", "/api/v1/communities"): Row(persons(200, anonymous=401)),
+    ("GET", "/api/v1/communities/{community_id}"): Row(MEMBER_API),
+    ("GET", "/api/v1/communities/{community_id}/directory"): Row(MEMBER_API),
+    ("PUT", "/api/v1/communities/{community_id}/directory"): Row(MEMBER_API, body={"listed": True}),
+    ("POST", "/api/v1/communities/{community_id}/leave"): Row(
+        members_of_a(204, anonymous=401, sam=409), body={}
+    ),
+    ("POST", "/api/v1/communities/rejoin"): Row(
+        {**persons(200, anonymous=401), "bob": 409, "carol": 409}, body={}
+    ),
+    ("POST", "/api/v1/communities/requests"): Row(
+        persons(409, anonymous=401), body={"name": "Encore un quartier"}
+    ),
+    ("GET", "/api/v1/communities/{community_id}/posts"): Row(MEMBER_API),
+    ("POST", "/api/v1/communities/{community_id}/posts"): Row(
+        members_of_a(201, anonymous=401, sam=403), body=WRITE_POST
+    ),
+    ("GET", "/api/v1/posts/{post_id}"): Row(MEMBER_API),
+    ("PATCH", "/api/v1/posts/{post_id}"): Row(
+        {**members_of_a(403, anonymous=401), "alice": 200}, body={"title": "Nouveau", "body": "."}
+    ),
+    ("DELETE", "/api/v1/posts/{post_id}"): Row({**members_of_a(403, anonymous=401), "alice": 204}),
+    ("POST", "/api/v1/posts/{post_id}/images"): Row(
+        {**members_of_a(403, anonymous=401), "alice": 201}, files=True
+    ),
+    ("GET", "/api/v1/posts/{post_id}/images/{image_id}"): Row(MEMBER_API),
+    ("POST", "/api/v1/posts/{post_id}/comments"): Row(
+        members_of_a(201, anonymous=401, sam=403), body={"body": "Merci !"}
+    ),
+    ("DELETE", "/api/v1/comments/{comment_id}"): Row(
+        {**members_of_a(403, anonymous=401), "alice": 204}
+    ),
+}
+
+
+def _routes(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if route.startswith(("equipe/admin/", "api/v1/")):
+                continue  # stood for by their entries in PAGES (admin) and OPERATIONS (API)
+            yield from _routes(pattern.url_patterns, route)
+        else:
+            yield route
+
+
+def all_page_routes() -> set[str]:
+    return {
+        *_routes(get_resolver().url_patterns),
+        "equipe/admin/",
+        "api/v1/docs",
+        "api/v1/openapi.json",
+    }
+
+
+def all_operations() -> set[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+
+
+def test_it_lists_every_page() -> None:
+    assert all_page_routes() == set(PAGES)
+
+
+def test_it_lists_every_api_operation() -> None:
+    assert all_operations() == set(OPERATIONS)
+
+
+@dataclass
+class World:
+    personas: Personas
+    values: dict[str, str]
+
+
+@pytest.fixture
+def world(personas: Personas) -> World:
+    a = neighbourhood_a()
+    post = Post.objects.create(
+        community=a, author=personas.alice, kind="information", title="Chat perdu", body="Roux"
+    )
+    comment = Comment.objects.create(post=post, author=personas.alice, body="Retrouvé !")
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(image, format="JPEG")
+    from django.core.files.base import ContentFile
+
+    picture = PostImage.objects.create(
+        post=post, file=ContentFile(image.getvalue(), name="x.jpg"), width=8, height=8, size=1
+    )
+    token = AccessToken.objects.create(
+        user=personas.alice, name="Phone", digest="0" * 64, prefix="vigie_xxxxxx"
+    )
+    other_session = log_in_as(Client(), personas.alice)
+    session_id = other_session.get("/api/v1/me/sessions").json()[0]["id"]
+    asked = NeighbourhoodRequest.objects.create(
+        requested_by=personas.bob, insee_code="99101", commune_name="Bourg-lès-Vigies", name="X"
+    )
+    Membership.objects.filter(user=personas.dave, community=a).update(listed_in_directory=True)
+    return World(
+        personas=personas,
+        values={
+            "community_id": str(a.pk),
+            "post_id": str(post.pk),
+            "comment_id": str(comment.pk),
+            "image_id": str(picture.pk),
+            "token_id": str(token.pk),
+            "session_id": session_id,
+            "request_id": str(asked.pk),
+            "token": "not-a-real-token",
+            "uid": "MQ",
+        },
+    )
+
+
+def _fill(route: str, values: dict[str, str]) -> str:
+    return re.sub(r"[<{](?:\w+:)?(\w+)[>}]", lambda match: values[match.group(1)], route)
+
+
+def _client(world: World, persona: str) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        log_in_as(client, getattr(world.personas, persona), second_factor=persona == "carol")
+    return client
+
+
+def _ask(world: World, persona: str, method: str, url: str, row: Row) -> int:
+    with transaction.atomic():
+        client = _client(world, persona)
+        if row.files:
+            jpeg = io.BytesIO()
+            Image.new("RGB", (8, 8)).save(jpeg, format="JPEG")
+            upload = SimpleUploadedFile("a.jpg", jpeg.getvalue(), "image/jpeg")
+            response = client.post(url, {"images": [upload]})
+        elif row.body is not None:
+            response = client.generic(
+                method, url, data=_json(row.body), content_type="application/json"
+            )
+        else:
+            response = client.generic(method, url + _query(row.query))
+        transaction.set_rollback(True)
+    # Each persona asks on a fresh world: the rollback above undoes the database,
+    # this undoes Redis (its rate-limit counters would otherwise add up).
+    forget_shared_cache()
+    return response.status_code
+
+
+def _json(body: Mapping[str, object]) -> str:
+    return json.dumps(body)
+
+
+def _query(query: dict[str, str]) -> str:
+    return "?" + urlencode(query) if query else ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", sorted(PAGES))
+def test_it_answers_each_page_as_the_matrix_says(world: World, route: str) -> None:
+    row = PAGES[route]
+    url = "/" + _fill(route, world.values)
+    answers = {persona: _ask(world, persona, "GET", url, row) for persona in PERSONAS}
+
+    assert answers == row.statuses
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), sorted(OPERATIONS))
+def test_it_answers_each_operation_as_the_matrix_says(world: World, method: str, path: str) -> None:
+    row = OPERATIONS[(method, path)]
+    url = _fill(path, world.values)
+    answers = {persona: _ask(world, persona, method, url, row) for persona in PERSONAS}
+
+    assert answers == row.statuses
