@@ -164,10 +164,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "vigie.lib.middleware.CacheScopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "vigie.lib.middleware.ApiErrorShapeMiddleware",
     "vigie.lib.middleware.NullCharacterMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "vigie.lib.csp.PrebuiltCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -239,7 +240,7 @@ if REDIS_URL:
     env.url("REDIS_URL", schemes=("redis", "rediss", "unix"))
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "vigie.lib.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.string("VIGIE_CACHE_PREFIX", default="vigie")
             # Parallel test processes share the Redis server: each keeps to its own keys.
@@ -258,6 +259,23 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 1_000_000, "CULL_FREQUENCY": 10},
         }
     }
+
+# Sessions, users, memberships and feeds are cached (see vigie/lib/cache.py)
+# only where every process shares the cache cheaply: with Redis. The database
+# cache would cost the query it saves; local memory is not shared between web
+# workers, except in tests, which run in one process and must test the caching.
+SHARED_CACHE_ENABLED = bool(REDIS_URL) or TESTING
+if REDIS_URL:
+    CACHES["shared"] = CACHES["default"]
+elif TESTING:
+    CACHES["shared"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+else:
+    CACHES["shared"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+SESSION_CACHE_ALIAS = "shared"
+# Each web process keeps the values it computed (their versions stay in Redis).
+LOCAL_CACHE_MEGABYTES = env.integer(
+    "VIGIE_LOCAL_CACHE_MEGABYTES", default=64, minimum=1, maximum=4096
+)
 
 RATE_SIGN_UP = env.rate("VIGIE_RATE_SIGN_UP", default="10/hour")
 RATE_PASSWORD_RESET = env.rate("VIGIE_RATE_PASSWORD_RESET", default="5/hour")
@@ -287,7 +305,7 @@ LOGOUT_REDIRECT_URL = "home"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "vigie.accounts.backends.CachedModelBackend",
 ]
 
 PASSWORD_HASHERS = [

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -30,6 +30,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from vigie.accounts import session_store
+from vigie.accounts.backends import BACKEND
 from vigie.accounts.models import User
 from vigie.addresses.actions import CleanAddress, do_set_home_address
 from vigie.addresses.ban import import_ban_file
@@ -44,6 +45,7 @@ from vigie.communities.demo import (
     create_neighbourhoods,
 )
 from vigie.communities.models import Community, Membership, Role
+from vigie.lib import cache as shared_cache
 from vigie.verification.actions import do_complete_verification
 
 if TYPE_CHECKING:
@@ -172,7 +174,7 @@ def totp_code(user: User) -> str:
 
 def log_in_as(client: Client, user: User, *, second_factor: bool = False) -> Client:
     """A logged-in session as Vigie's own login makes it (limits and all)."""
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend=BACKEND)
     session = client.session
     now = timezone.now().isoformat()
     session[session_store.AUTHENTICATED_AT] = now
@@ -205,8 +207,14 @@ def run_tasks() -> int:
 
 
 def forget_shared_cache() -> None:
-    """Empty this test process's Redis keys: unlike the database, Redis is not rolled back."""
+    """Forget what is cached: unlike the database, caches are not rolled back after a test.
+
+    Without it, a test could meet a session, an account or a feed cached by
+    the previous one (SQLite even gives the same ids again).
+    """
+    shared_cache.forget_local_values()
     if not settings.REDIS_URL:
+        caches["shared"].clear()  # local memory, this process's own
         return  # the database cache is rolled back with the test
     # Not cache.clear(): that would empty the other test processes' keys too.
     prefix = settings.CACHES["default"]["KEY_PREFIX"]

@@ -6,14 +6,15 @@ from vigie import views
 from vigie.api.api import api
 from vigie.operations.views import healthz
 
+# Django tries the patterns in order: the most asked-for come first.
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("", views.home, name="home"),
+    path("", include("vigie.communities.urls")),
+    path("", include("vigie.posts.urls")),
     path("", include("vigie.accounts.urls")),
     path("", include("vigie.addresses.urls")),
     path("", include("vigie.verification.urls")),
-    path("", include("vigie.communities.urls")),
-    path("", include("vigie.posts.urls")),
-    path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("langue/", set_language, name="set_language"),
     path("equipe/", views.team_home, name="team_home"),

@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from vigie.accounts import emails  # noqa: F401 - registers the account e-mails
+        from vigie.accounts import caching, emails  # noqa: F401 - registers the account e-mails
+
+        caching.connect()

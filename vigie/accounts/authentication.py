@@ -24,6 +24,7 @@ from django_otp import match_token, user_has_device
 from django_otp.models import Device
 
 from vigie.accounts import session_store
+from vigie.accounts.backends import BACKEND
 from vigie.accounts.models import User
 from vigie.lib import ratelimit
 from vigie.lib.errors import RateLimited, VigieError
@@ -115,7 +116,7 @@ def needs_second_factor(user: User) -> bool:
 
 def log_in(request: HttpRequest, user: User, *, device: Device | None = None) -> None:
     """Open a session: a new session key, the second factor if any, the session's limits."""
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=BACKEND)
     if device is not None:
         otp_login(request, device)
     now = timezone.now().isoformat()

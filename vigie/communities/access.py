@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from vigie.accounts.backends import person_family
 from vigie.accounts.models import User
 from vigie.communities.models import (
     Community,
@@ -20,9 +21,19 @@ from vigie.communities.models import (
     NeighbourhoodRequest,
     RequestStatus,
 )
+from vigie.lib import cache
 from vigie.lib.errors import Forbidden, NotFound
 
 CURRENT_STATES = [MembershipState.ACTIVE, MembershipState.SUSPENDED]
+
+
+def members_family(community_id: int) -> str:
+    return f"members:{community_id}"
+
+
+def feed_family(community_id: int) -> str:
+    """What a community's feed shows (see vigie.posts.access.feed_page)."""
+    return f"feed:{community_id}"
 
 
 def memberships_for(user: object) -> QuerySet[Membership]:
@@ -43,8 +54,27 @@ def visible_communities_for(user: object) -> QuerySet[Community]:
     ).order_by("kind", "name")
 
 
+def current_memberships(user: object) -> list[Membership]:
+    """As memberships_for, remembered in the person's cache family (bumped on any change)."""
+    if not isinstance(user, User) or not user.is_active:
+        return []
+    return cache.remember(
+        person_family(user.pk), lambda: list(memberships_for(user)), detail="memberships"
+    )
+
+
 def membership_in(user: object, community_id: int) -> Membership:
-    """The person's current membership of this community, or NotFound."""
+    """The person's current membership of this community, or NotFound; for reading."""
+    for membership in current_memberships(user):
+        if membership.community_id == community_id:
+            # What a community's pages read next, asked for in one round trip.
+            cache.prefetch(members_family(community_id), feed_family(community_id))
+            return membership
+    raise NotFound()
+
+
+def membership_to_change(user: object, community_id: int) -> Membership:
+    """As membership_in, read from the database: for the actions that change it."""
     membership = memberships_for(user).filter(community_id=community_id).first()
     if membership is None:
         raise NotFound()
@@ -56,8 +86,11 @@ def access_community(user: object, community_id: int) -> Community:
 
 
 def writable_membership(user: object, community_id: int) -> Membership:
-    """As membership_in, and Forbidden for a suspended member: they read, never write."""
-    membership = membership_in(user, community_id)
+    """The membership to write with, from the database, so that a suspension counts at once.
+
+    NotFound outside the community; Forbidden for a suspended member: they read, never write.
+    """
+    membership = membership_to_change(user, community_id)
     if not membership.can_write:
         raise Forbidden(code="suspended")
     return membership
@@ -93,7 +126,10 @@ def directory_for(user: User, community_id: int) -> list[DirectoryEntry]:
 
 
 def member_count(community: Community) -> int:
-    return Membership.objects.filter(community=community, state__in=CURRENT_STATES).count()
+    return cache.remember(
+        members_family(community.pk),
+        lambda: Membership.objects.filter(community=community, state__in=CURRENT_STATES).count(),
+    )
 
 
 def waiting_requests() -> QuerySet[NeighbourhoodRequest]:

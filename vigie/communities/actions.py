@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from vigie.accounts.models import User
 from vigie.addresses.models import Address
 from vigie.audit import events as audit
-from vigie.communities import geometry
+from vigie.communities import caching, geometry
 from vigie.communities.models import (
     NAME_MAX_LENGTH,
     Community,
@@ -213,18 +213,20 @@ def do_set_role(membership: Membership, *, role: Role, acting_user: User) -> Mem
 @transaction.atomic
 def do_suspend_member(user: User, *, until: datetime | None, acting_user: User) -> int:
     """A suspended member reads but cannot write, in every community (set by moderation)."""
-    count = Membership.objects.filter(user=user, state__in=_CURRENT).update(
-        state=MembershipState.SUSPENDED, suspended_until=until
-    )
+    suspended = Membership.objects.filter(user=user, state__in=_CURRENT)
+    communities = list(suspended.values_list("community_id", flat=True))
+    count = suspended.update(state=MembershipState.SUSPENDED, suspended_until=until)
+    caching.memberships_changed(user_ids=[user.pk], community_ids=communities)
     audit.member_suspended(user, actor_id=acting_user.pk, until=until)
     return count
 
 
 @transaction.atomic
 def do_lift_suspension(user: User, *, acting_user: User) -> int:
-    count = Membership.objects.filter(user=user, state=MembershipState.SUSPENDED).update(
-        state=MembershipState.ACTIVE, suspended_until=None
-    )
+    suspended = Membership.objects.filter(user=user, state=MembershipState.SUSPENDED)
+    communities = list(suspended.values_list("community_id", flat=True))
+    count = suspended.update(state=MembershipState.ACTIVE, suspended_until=None)
+    caching.memberships_changed(user_ids=[user.pk], community_ids=communities)
     audit.member_suspension_lifted(user, actor_id=acting_user.pk)
     return count
 

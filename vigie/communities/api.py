@@ -53,7 +53,9 @@ def _fields(community: Community, membership: Membership) -> dict[str, Any]:
 @router.get("", response={200: list[CommunityOut], **ERRORS}, summary="My communities")
 def my_communities(request: HttpRequest) -> list[CommunityOut]:
     """The neighbourhood and the commune-wide community of my verified home."""
-    return [community_out(membership) for membership in access.memberships_for(_caller(request))]
+    return [
+        community_out(membership) for membership in access.current_memberships(_caller(request))
+    ]
 
 
 @router.get("/{int:community_id}", response={200: CommunityDetailOut, **ERRORS})
@@ -79,14 +81,14 @@ def set_listing(
     request: HttpRequest, community_id: int, payload: DirectoryListingIn
 ) -> CommunityOut:
     """Choose whether neighbours see my display name in the directory."""
-    membership = access.membership_in(_caller(request), community_id)
+    membership = access.membership_to_change(_caller(request), community_id)
     return community_out(actions.do_set_directory_listing(membership, listed=payload.listed))
 
 
 @router.post("/{int:community_id}/leave", response={204: None, **ERRORS})
 def leave(request: HttpRequest, community_id: int) -> Status[None]:
     user = _caller(request)
-    actions.do_leave_community(access.membership_in(user, community_id), acting_user=user)
+    actions.do_leave_community(access.membership_to_change(user, community_id), acting_user=user)
     return Status(204, None)
 
 
@@ -95,7 +97,7 @@ def rejoin(request: HttpRequest) -> list[CommunityOut]:
     """Come back to the communities of my verified home after leaving them."""
     user = _caller(request)
     actions.do_rejoin(user, acting_user=user)
-    return [community_out(membership) for membership in access.memberships_for(user)]
+    return [community_out(membership) for membership in access.current_memberships(user)]
 
 
 @router.post(

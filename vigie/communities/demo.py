@@ -8,8 +8,8 @@ import json
 from io import TextIOBase
 
 from vigie.accounts.models import User
-from vigie.communities.actions import do_create_neighbourhood
-from vigie.communities.models import Community
+from vigie.communities.actions import do_create_neighbourhood, do_set_role, do_suspend_member
+from vigie.communities.models import Community, Membership, MembershipState, Role
 
 
 def _box(west: float, south: float, east: float, north: float) -> str:
@@ -50,3 +50,18 @@ def load(out: TextIOBase) -> None:
     create_neighbourhoods(team)
     if Community.objects.count() > before:
         out.write("  drew the neighbourhoods Quartier des Lilas (A) and Hameau de la Forêt (B)\n")
+
+
+def load_people(out: TextIOBase) -> None:
+    """After the homes are verified: Dave is référent of A, Sam is suspended."""
+    team = User.objects.get(email="carol@demo.vigie.test")
+    dave = Membership.objects.filter(
+        user__email="dave@demo.vigie.test", community__name=NEIGHBOURHOOD_A[0]
+    ).first()
+    if dave is not None and dave.role != Role.REFERENT:
+        do_set_role(dave, role=Role.REFERENT, acting_user=team)
+        out.write("  dave@demo.vigie.test is the référent of Quartier des Lilas\n")
+    sam = User.objects.get(email="sam@demo.vigie.test")
+    if Membership.objects.filter(user=sam, state=MembershipState.ACTIVE).exists():
+        do_suspend_member(sam, until=None, acting_user=team)
+        out.write("  sam@demo.vigie.test is suspended (reads, cannot write)\n")

@@ -30,7 +30,7 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def my_communities(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    memberships = list(access.memberships_for(user))
+    memberships = access.current_memberships(user)
     if not memberships and not is_verified_resident(user):
         return redirect("verification:activate")
     neighbourhoods = [m for m in memberships if m.community.is_neighbourhood]
@@ -46,8 +46,7 @@ def community(request: HttpRequest, community_id: int) -> HttpResponse:
     membership = access.membership_in(user, community_id)
     kind = request.GET.get("type") or None
     page = feed_page(
-        user,
-        community_id=community_id,
+        membership,
         cursor=request.GET.get("suite") or None,
         kind=kind if kind in PostKind.values else None,
     )
@@ -70,7 +69,10 @@ def directory(request: HttpRequest, community_id: int) -> HttpResponse:
     user = _user(request)
     membership = access.membership_in(user, community_id)
     if request.method == "POST":
-        actions.do_set_directory_listing(membership, listed=request.POST.get("listed") == "1")
+        actions.do_set_directory_listing(
+            access.membership_to_change(user, community_id),
+            listed=request.POST.get("listed") == "1",
+        )
         messages.success(request, _("Your choice is saved."))
         return redirect("communities:directory", community_id=community_id)
     context = {
@@ -87,7 +89,7 @@ def leave(request: HttpRequest, community_id: int) -> HttpResponse:
     user = _user(request)
     form = forms.Form(request.POST)
     form.is_valid()
-    membership = access.membership_in(user, community_id)
+    membership = access.membership_to_change(user, community_id)
     run_action(form, lambda: actions.do_leave_community(membership, acting_user=user))
     for error in form.non_field_errors():
         messages.error(request, str(error))

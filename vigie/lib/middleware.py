@@ -7,6 +7,28 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
+from vigie.lib import cache
+
+
+class CacheScopeMiddleware:
+    """Each request reads each cache version token once (see vigie.lib.cache)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with cache.request_scope() as tokens:
+            response = self.get_response(request)
+            session = getattr(request, "session", None)
+            session_key = session.session_key if session is not None else None
+            if session_key:
+                cache.note_habit(session_key, tokens)
+            return response
+
+
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+ALREADY_EXPIRED = "Thu, 01 Jan 1970 00:00:00 GMT"
+
 
 class NoStoreMiddleware:
     """``Cache-Control: no-store`` on every API answer and every page seen logged in.
@@ -21,7 +43,12 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
-            add_never_cache_headers(response)
+            if "Cache-Control" in response or "Expires" in response:
+                add_never_cache_headers(response)  # merge with what the view said
+            else:
+                # What add_never_cache_headers writes, without parsing and dating it each time.
+                response["Cache-Control"] = NEVER_CACHE
+                response["Expires"] = ALREADY_EXPIRED
         return response
 
 

@@ -10,17 +10,20 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.accounts.models import User
-from vigie.communities.access import CURRENT_STATES
+from vigie.communities.access import CURRENT_STATES, feed_family
 from vigie.communities.models import Membership
+from vigie.lib import cache
 from vigie.lib.errors import InvalidInput, NotFound
-from vigie.posts.models import Comment, Post, PostImage, PostKind
+from vigie.posts.models import Comment, HelpDirection, HelpTopic, Post, PostImage, PostKind
 
 FEED_PAGE_SIZE = 20
 FEED_PAGE_MAX = 50
@@ -47,9 +50,21 @@ def _with_details(posts: QuerySet[Post]) -> QuerySet[Post]:
         community_id=OuterRef("community_id"),
         state__in=CURRENT_STATES,
     ).values("role")[:1]
+    # A correlated count, not Count("comments"): the latter's GROUP BY makes
+    # PostgreSQL aggregate every post of the community before the LIMIT applies.
+    comment_count = (
+        Comment.objects.filter(post_id=OuterRef("pk"))
+        .order_by()
+        .values("post_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return (
         posts.select_related("author", "community")
-        .annotate(comment_count=Count("comments", distinct=True), author_role=Subquery(author_role))
+        .annotate(
+            comment_count=Coalesce(Subquery(comment_count), 0),
+            author_role=Subquery(author_role),
+        )
         .prefetch_related("images")
     )
 
@@ -86,14 +101,91 @@ def access_image(user: object, post_id: int, image_id: int) -> PostImage:
     return image
 
 
+@dataclass(frozen=True, slots=True)
+class FeedImage:
+    id: int
+    width: int
+    height: int
+    url: str  # the API's address; pages build their own from the ids
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """A post as a list shows it: plain values, safe to remember and to share."""
+
+    id: int
+    community_id: int
+    kind: str
+    title: str
+    body: str
+    author_id: int
+    author_name: str
+    author_role: str | None
+    created_at: datetime
+    edited_at: datetime | None
+    help_direction: str
+    help_topic: str
+    event_starts_at: datetime | None
+    event_place: str
+    absence_from: date | None
+    absence_until: date | None
+    comment_count: int
+    images: tuple[FeedImage, ...]
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def kind_label(self) -> str:
+        return str(PostKind(self.kind).label)
+
+    def help_direction_label(self) -> str:
+        return str(HelpDirection(self.help_direction).label) if self.help_direction else ""
+
+    def help_topic_label(self) -> str:
+        return str(HelpTopic(self.help_topic).label) if self.help_topic else ""
+
+
+def feed_item(post: Post) -> FeedItem:
+    """From a post read through _with_details (its comment count, its author's role)."""
+    return FeedItem(
+        id=post.pk,
+        community_id=post.community_id,
+        kind=post.kind,
+        title=post.title,
+        body=post.body,
+        author_id=post.author_id,
+        author_name=post.author.display_name,
+        author_role=getattr(post, "author_role", None),
+        created_at=post.created_at,
+        edited_at=post.edited_at,
+        help_direction=post.help_direction,
+        help_topic=post.help_topic,
+        event_starts_at=post.event_starts_at,
+        event_place=post.event_place,
+        absence_from=post.absence_from,
+        absence_until=post.absence_until,
+        comment_count=getattr(post, "comment_count", 0),
+        images=tuple(
+            FeedImage(
+                id=image.pk,
+                width=image.width,
+                height=image.height,
+                url=reverse("api:post_image", kwargs={"post_id": post.pk, "image_id": image.pk}),
+            )
+            for image in post.images.all()
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class FeedPage:
-    posts: list[Post]
+    items: list[FeedItem]
     next_cursor: str | None
 
 
-def _encode_cursor(post: Post) -> str:
-    raw = f"{post.created_at.isoformat()}|{post.pk}".encode()
+def _encode_cursor(item: FeedItem) -> str:
+    raw = f"{item.created_at.isoformat()}|{item.id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -101,31 +193,72 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment, _bar, identifier = raw.partition("|")
-        return datetime.fromisoformat(moment), int(identifier)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        if len(identifier) > 19:  # ids are 64-bit
+            raise ValueError(identifier)
+        parsed = datetime.fromisoformat(moment)
+        if parsed.tzinfo is None or not 2000 <= parsed.year <= 2200:
+            raise ValueError(moment)
+        return parsed.astimezone(UTC), int(identifier)
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise InvalidInput({"cursor": [_("This page marker is not valid.")]}) from None
 
 
+def _items(posts: QuerySet[Post], *, count: int | None = None) -> tuple[FeedItem, ...]:
+    ordered = _with_details(posts).order_by("-created_at", "-pk")
+    return tuple(feed_item(post) for post in (ordered[:count] if count else ordered))
+
+
 def feed_page(
-    user: object,
+    membership: Membership,
     *,
-    community_id: int | None = None,
     cursor: str | None = None,
     kind: str | None = None,
     limit: int = FEED_PAGE_SIZE,
 ) -> FeedPage:
-    """Newest first, by cursor (stable while people post), a constant number of queries."""
-    posts = visible_posts_for(user)
-    if community_id is not None:
-        posts = posts.filter(community_id=community_id)
-    if kind:
-        if kind not in PostKind.values:
-            raise InvalidInput({"kind": [_("Unknown kind of post.")]})
-        posts = posts.filter(kind=kind)
-    if cursor:
-        moment, identifier = _decode_cursor(cursor)
-        posts = posts.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=identifier))
+    """Newest first, by cursor (stable while people post), a constant number of queries.
+
+    ``membership`` comes from vigie.communities.access: its holder may read
+    the community. What every member sees is remembered once for all of them
+    (the community's feed family, bumped by any change that shows in it);
+    the holiday absences shown to this member, apart.
+    """
+    if kind and kind not in PostKind.values:
+        raise InvalidInput({"kind": [_("Unknown kind of post.")]})
+    after = _decode_cursor(cursor) if cursor else None
     limit = max(1, min(limit, FEED_PAGE_MAX))
-    rows = list(_with_details(posts).order_by("-created_at", "-pk")[: limit + 1])
+    community_id, viewer_id = membership.community_id, membership.user_id
+    family = feed_family(community_id)
+    place = f"{after[0].isoformat()}|{after[1]}" if after else ""
+
+    def shared() -> tuple[FeedItem, ...]:
+        posts = Post.objects.filter(community_id=community_id).exclude(kind=PostKind.ABSENCE)
+        if kind:
+            posts = posts.filter(kind=kind)
+        if after:
+            posts = posts.filter(
+                Q(created_at__lt=after[0]) | Q(created_at=after[0], pk__lt=after[1])
+            )
+        return _items(posts, count=limit + 1)
+
+    today = timezone.localdate()
+
+    def absences() -> tuple[FeedItem, ...]:
+        shown_to_me = Post.shown_to.through.objects.filter(
+            post_id=OuterRef("pk"), user_id=viewer_id
+        )
+        posts = Post.objects.filter(community_id=community_id, kind=PostKind.ABSENCE).filter(
+            Q(author_id=viewer_id) | (Q(absence_until__gte=today) & Exists(shown_to_me))
+        )
+        return _items(posts)
+
+    rows: list[FeedItem] = []
+    if kind != PostKind.ABSENCE:
+        detail = f"shared|{kind or ''}|{place}|{limit}"
+        rows += cache.remember(family, shared, detail=detail, immutable=True)
+    if not kind or kind == PostKind.ABSENCE:
+        detail = f"absences|{viewer_id}|{today}"
+        mine = cache.remember(family, absences, detail=detail, immutable=True)
+        rows += [item for item in mine if not after or (item.created_at, item.id) < after]
+    rows.sort(key=lambda item: (item.created_at, item.id), reverse=True)
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    return FeedPage(posts=rows[:limit], next_cursor=next_cursor)
+    return FeedPage(items=rows[:limit], next_cursor=next_cursor)

@@ -124,18 +124,20 @@ def _clean_post(data: PostInput, *, community_id: int, author: User) -> _CleanPo
                 "pk", flat=True
             )
         )
+        # Only those the directory shows: probing ids must teach nothing it does not.
         neighbours = dict(
             Membership.objects.filter(
                 community_id=community_id,
                 pk__in=picked,
                 state__in=[MembershipState.ACTIVE, MembershipState.SUSPENDED],
+                listed_in_directory=True,
             ).values_list("pk", "user_id")
         )
         shown_to = sorted(neighbours.values())
         if not picked:
             errors["shown_to"] = [_("Pick the neighbours who may see your absence.")]
         elif set(neighbours) != picked:
-            errors["shown_to"] = [_("Pick neighbours of this community only.")]
+            errors["shown_to"] = [_("Pick neighbours from this community's directory.")]
     if errors:
         raise InvalidInput(errors)
     return _CleanPost(
@@ -153,6 +155,8 @@ def _clean_post(data: PostInput, *, community_id: int, author: User) -> _CleanPo
 
 
 def _store_images(post: Post, uploads: Sequence[UploadedFile]) -> list[PostImage]:
+    # The post's row is locked so that two uploads at once cannot both pass the count.
+    Post.objects.select_for_update().filter(pk=post.pk).first()
     if post.images.count() + len(uploads) > settings.POST_IMAGES_MAX:
         raise InvalidInput(
             {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import Field as SchemaField
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -12,7 +12,7 @@ from vigie.api.auth import member_auth
 from vigie.api.schemas import ERRORS
 from vigie.communities import access as community_access
 from vigie.posts import access, actions
-from vigie.posts.presenters import comment_out, post_detail_out, post_out
+from vigie.posts.presenters import comment_out, feed_json, post_detail_out, post_out
 from vigie.posts.schemas import (
     CommentIn,
     CommentOut,
@@ -42,20 +42,16 @@ class FeedQuery(Schema):
 @router.get(
     "/communities/{int:community_id}/posts", response={200: FeedOut, **ERRORS}, summary="Feed"
 )
-def feed(request: HttpRequest, community_id: int, filters: Query[FeedQuery]) -> FeedOut:
+def feed(request: HttpRequest, community_id: int, filters: Query[FeedQuery]) -> HttpResponse:
     """Newest first; follow next_cursor for older posts."""
     user = _caller(request)
-    community_access.membership_in(user, community_id)
     page = access.feed_page(
-        user,
-        community_id=community_id,
+        community_access.membership_in(user, community_id),
         cursor=filters.cursor,
         kind=filters.kind,
         limit=filters.limit,
     )
-    return FeedOut(
-        items=[post_out(post, viewer=user) for post in page.posts], next_cursor=page.next_cursor
-    )
+    return HttpResponse(feed_json(page, viewer=user), content_type="application/json")
 
 
 @router.post(
@@ -68,7 +64,7 @@ def create_post(request: HttpRequest, community_id: int, payload: PostIn) -> Sta
     user = _caller(request)
     membership = community_access.writable_membership(user, community_id)
     post = actions.do_create_post(membership, data=payload.to_input())
-    return Status(201, post_out(access.access_post(user, post.pk), viewer=user))
+    return Status(201, post_out(access.feed_item(access.access_post(user, post.pk)), viewer=user))
 
 
 @router.get("/posts/{int:post_id}", response={200: PostDetailOut, **ERRORS})
@@ -85,7 +81,7 @@ def edit_post(request: HttpRequest, post_id: int, payload: PostEditIn) -> PostOu
     found = access.access_post(user, post_id)
     community_access.writable_membership(user, found.community_id)
     actions.do_edit_post(found, acting_user=user, data=payload.to_input())
-    return post_out(access.access_post(user, post_id), viewer=user)
+    return post_out(access.feed_item(access.access_post(user, post_id)), viewer=user)
 
 
 @router.delete("/posts/{int:post_id}", response={204: None, **ERRORS}, summary="Delete my post")
@@ -104,7 +100,9 @@ def add_images(
     found = access.access_post(user, post_id)
     community_access.writable_membership(user, found.community_id)
     actions.do_add_images(found, acting_user=user, images=images)
-    return Status(201, post_out(access.access_post(user, post_id), viewer=user).images)
+    return Status(
+        201, post_out(access.feed_item(access.access_post(user, post_id)), viewer=user).images
+    )
 
 
 @router.get(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
-from django.urls import reverse
+from ninja.renderers import NinjaJSONEncoder
 
 from vigie.accounts.models import User
+from vigie.posts.access import FeedItem, FeedPage, feed_item
 from vigie.posts.models import Comment, Post
 from vigie.posts.schemas import AuthorOut, CommentOut, ImageOut, PostDetailOut, PostOut
 
@@ -15,38 +18,73 @@ def author_out(author: User, *, role: str | None, viewer: User) -> AuthorOut:
     return AuthorOut(display_name=author.display_name, role=role, is_me=author.pk == viewer.pk)
 
 
-def post_out(post: Post, *, viewer: User) -> PostOut:
-    return PostOut(**_post_fields(post, viewer=viewer))
+def post_out(item: FeedItem, *, viewer: User) -> PostOut:
+    mine = item.author_id == viewer.pk
+    return PostOut(
+        **_shared_fields(item),
+        author=AuthorOut(display_name=item.author_name, role=item.author_role, is_me=mine),
+        images=[ImageOut(**image) for image in _images(item)],
+        can_edit=mine,
+    )
 
 
-def _post_fields(post: Post, *, viewer: User) -> dict[str, Any]:
+def feed_json(page: FeedPage, *, viewer: User) -> bytes:
+    """The page as FeedOut would serialize it, without building a schema per post.
+
+    The feed is the most read answer of all: validating twenty posts against
+    their schema took most of its time, for values made by our own code. Each
+    post's JSON is made once (it is immutable) up to the two values that
+    depend on the reader, "is_me" and "can_edit", added here. The tests hold
+    the result equal to FeedOut's.
+    """
+    viewer_id = viewer.pk
+    items = ",".join(
+        _item_json_head(item) + _JSON_MINE[item.author_id == viewer_id] for item in page.items
+    )
+    cursor = json.dumps(page.next_cursor)
+    return f'{{"items":[{items}],"next_cursor":{cursor}}}'.encode()
+
+
+_JSON_MINE = {True: 'true},"can_edit":true}', False: 'false},"can_edit":false}'}
+
+
+@functools.lru_cache(maxsize=4096)
+def _item_json_head(item: FeedItem) -> str:
+    """The item's JSON, open on its author's "is_me" (the cache key is the item's value)."""
+    shared = _dumps({**_shared_fields(item), "images": _images(item)})
+    author = _dumps({"display_name": item.author_name, "role": item.author_role})
+    return f'{shared[:-1]},"author":{author[:-1]},"is_me":'
+
+
+def _dumps(value: dict[str, Any]) -> str:
+    return json.dumps(value, cls=NinjaJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+
+
+def _shared_fields(item: FeedItem) -> dict[str, Any]:
+    """What every reader sees alike: all but the author and the reader-dependent flags."""
     return {
-        "id": post.pk,
-        "community_id": post.community_id,
-        "kind": post.kind,
-        "title": post.title,
-        "body": post.body,
-        "author": author_out(post.author, role=getattr(post, "author_role", None), viewer=viewer),
-        "created_at": post.created_at,
-        "edited_at": post.edited_at,
-        "help_direction": post.help_direction,
-        "help_topic": post.help_topic,
-        "event_starts_at": post.event_starts_at,
-        "event_place": post.event_place,
-        "absence_from": post.absence_from,
-        "absence_until": post.absence_until,
-        "comment_count": getattr(post, "comment_count", 0),
-        "images": [
-            ImageOut(
-                id=image.pk,
-                width=image.width,
-                height=image.height,
-                url=reverse("api:post_image", kwargs={"post_id": post.pk, "image_id": image.pk}),
-            )
-            for image in post.images.all()
-        ],
-        "can_edit": post.author_id == viewer.pk,
+        "id": item.id,
+        "community_id": item.community_id,
+        "kind": item.kind,
+        "title": item.title,
+        "body": item.body,
+        "created_at": item.created_at,
+        "edited_at": item.edited_at,
+        "help_direction": item.help_direction,
+        "help_topic": item.help_topic,
+        "event_starts_at": item.event_starts_at,
+        "event_place": item.event_place,
+        "absence_from": item.absence_from,
+        "absence_until": item.absence_until,
+        "comment_count": item.comment_count,
     }
+
+
+def _images(item: FeedItem) -> list[dict[str, Any]]:
+    return [
+        {"id": image.id, "width": image.width, "height": image.height, "url": image.url}
+        for image in item.images
+    ]
 
 
 def comment_out(comment: Comment, *, viewer: User) -> CommentOut:
@@ -61,6 +99,6 @@ def comment_out(comment: Comment, *, viewer: User) -> CommentOut:
 
 def post_detail_out(post: Post, comments: list[Comment], *, viewer: User) -> PostDetailOut:
     return PostDetailOut(
-        **_post_fields(post, viewer=viewer),
+        **post_out(feed_item(post), viewer=viewer).model_dump(),
         comments=[comment_out(comment, viewer=viewer) for comment in comments],
     )

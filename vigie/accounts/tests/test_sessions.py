@@ -4,10 +4,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
 from django.test import Client
 from django.utils import timezone
 
 from vigie.accounts.models import UserSession
+from vigie.accounts.session_store import SessionStore
 from vigie.test import Personas, log_in_as
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +109,40 @@ def test_it_logs_out_when_ending_the_current_session(client: Client, personas: P
 
     assert response.status_code == 204
     assert client.get("/compte/").status_code == 302
+
+
+def test_it_keeps_an_ended_session_dead_when_a_request_saved_it_meanwhile(
+    personas: Personas,
+) -> None:
+    """A thief's request saving the session while its owner ends it cannot revive it."""
+    owner = log_in_as(Client(), personas.alice)
+    session_key = owner.cookies[settings.SESSION_COOKIE_NAME].value
+    thief = Client()
+    thief.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    assert thief.get("/api/v1/communities").status_code == 200  # cached now
+    thiefs_request = SessionStore(session_key)
+    thiefs_request.load()
+    thiefs_request["seen"] = True
+    DatabaseStore.save(thiefs_request)  # its row is written...
+
+    UserSession.objects.filter(session_key=session_key).delete()  # ...the owner ends it...
+    data = dict(thiefs_request.items())
+    # ...and the request writes the cache, as cached_db does.
+    thiefs_request._cache.set(thiefs_request.cache_key, data, thiefs_request.get_expiry_age())
+
+    assert thief.get("/api/v1/communities").status_code == 401
+
+
+def test_it_leaves_a_tombstone_when_logging_out(personas: Personas) -> None:
+    browser = log_in_as(Client(), personas.alice)
+    session_key = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    assert browser.get("/api/v1/communities").status_code == 200
+    reader = SessionStore(session_key)
+    read_before = reader.load()  # a request reading while the logout happens
+
+    browser.post("/deconnexion/")
+    reader._cache.add(reader.cache_key, read_before, 3600)  # ...then caching what it read
+
+    stolen = Client()
+    stolen.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    assert stolen.get("/api/v1/communities").status_code == 401

@@ -102,12 +102,31 @@ def test_it_serves_https_only_with_both_tls_files(tmp_path: Path) -> None:
 
 def test_it_loads_the_demo_idempotently(capsys: pytest.CaptureFixture[str]) -> None:
     from vigie.accounts.models import User
+    from vigie.communities.models import Membership
+    from vigie.posts.access import feed_page
+    from vigie.posts.models import Post
 
     call_command("load_demo")
-    count = User.objects.count()
+    counts = (User.objects.count(), Membership.objects.count(), Post.objects.count())
     call_command("load_demo")
 
-    assert User.objects.count() == count == 6
+    assert (User.objects.count(), Membership.objects.count(), Post.objects.count()) == counts
+    assert counts == (6, 8, 5)  # bob waits for his letter: no membership
+    dave = Membership.objects.get(
+        user__email="dave@demo.vigie.test", community__kind="neighbourhood"
+    )
+    assert dave.role == "referent"
+    assert not Membership.objects.get(
+        user__email="sam@demo.vigie.test", community__kind="neighbourhood"
+    ).can_write
+    alice = Membership.objects.get(
+        user__email="alice@demo.vigie.test", community__kind="neighbourhood"
+    )
+    mallory = Membership.objects.get(
+        user__email="mallory@demo.vigie.test", community__kind="neighbourhood"
+    )
+    assert len(feed_page(alice).items) == 4  # with Dave's absence, shown to her
+    assert [item.title for item in feed_page(mallory).items] == ["Chemin forestier fermé"]
 
 
 @pytest.mark.django_db(transaction=True)

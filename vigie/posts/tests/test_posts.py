@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -9,11 +10,23 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from vigie.communities.actions import do_set_directory_listing
 from vigie.communities.models import Membership
 from vigie.posts.models import Post, PostKind, PostRevision
-from vigie.test import Personas, Response, log_in_as, neighbourhood_a, neighbourhood_b
+from vigie.test import (
+    Personas,
+    Response,
+    forget_shared_cache,
+    log_in_as,
+    neighbourhood_a,
+    neighbourhood_b,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+def listed(membership: Membership) -> Membership:
+    return do_set_directory_listing(membership, listed=True)
 
 
 def write(client: Client, community_id: int, **fields: object) -> Response:
@@ -26,7 +39,7 @@ def write(client: Client, community_id: int, **fields: object) -> Response:
 def test_it_publishes_each_kind_of_post(client: Client, personas: Personas) -> None:
     a = neighbourhood_a().pk
     log_in_as(client, personas.alice)
-    dave = Membership.objects.get(user=personas.dave, community_id=a)
+    dave = listed(Membership.objects.get(user=personas.dave, community_id=a))
     tomorrow = timezone.localdate() + timedelta(days=1)
 
     answers = [
@@ -138,7 +151,7 @@ def test_it_shows_an_absence_only_to_picked_neighbours_until_the_return(
     client: Client, personas: Personas
 ) -> None:
     a = neighbourhood_a().pk
-    dave = Membership.objects.get(user=personas.dave, community_id=a)
+    dave = listed(Membership.objects.get(user=personas.dave, community_id=a))
     tomorrow = timezone.localdate() + timedelta(days=1)
     log_in_as(client, personas.alice)
     post_id = write(
@@ -174,6 +187,24 @@ def test_it_refuses_to_show_an_absence_to_someone_of_another_neighbourhood(
     assert response.json()["errors"][0]["field"] == "shown_to"
 
 
+def test_it_lets_an_absence_be_shown_only_to_neighbours_in_the_directory(
+    client: Client, personas: Personas
+) -> None:
+    a = neighbourhood_a().pk
+    unlisted = Membership.objects.get(user=personas.dave, community_id=a)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    log_in_as(client, personas.alice)
+
+    refused = write(
+        client, a, kind="absence", absence_from=tomorrow.isoformat(),
+        absence_until=(tomorrow + timedelta(days=5)).isoformat(), shown_to=[unlisted.pk],
+    )  # fmt: skip
+
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "shown_to"
+    assert not Post.objects.exists()
+
+
 def test_it_pages_the_feed_by_cursor(client: Client, personas: Personas) -> None:
     a = neighbourhood_a()
     for number in range(25):
@@ -194,27 +225,61 @@ def test_it_pages_the_feed_by_cursor(client: Client, personas: Personas) -> None
     assert bad.status_code == 422
 
 
-def feed_queries(client: Client, community_id: int) -> int:
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "0001-01-01T00:00:00+14:00|1",  # before the year 1 in UTC
+        "9999-12-31T23:59:59-14:00|1",  # after the year 9999 in UTC
+        "2026-01-01T00:00:00|1",  # no time zone
+        "2026-01-01T00:00:00+00:00|" + "9" * 4000,  # an id far beyond 64 bits
+        "2026-01-01T00:00:00+00:00|x",
+    ],
+)
+def test_it_refuses_a_bad_page_marker_on_the_api_and_the_page(
+    client: Client, personas: Personas, marker: str
+) -> None:
+    a = neighbourhood_a().pk
+    cursor = base64.urlsafe_b64encode(marker.encode()).decode().rstrip("=")
+    log_in_as(client, personas.alice)
+
+    api = client.get(f"/api/v1/communities/{a}/posts", {"cursor": cursor[:200]})
+    page = client.get(f"/quartiers/{a}/", {"suite": cursor})
+
+    assert (api.status_code, api.json()["code"]) == (422, "invalid")
+    assert page.status_code == 422
+    assert b"Traceback" not in page.content
+
+
+def feed_queries(client: Client, url: str, *, cache: str) -> int:
+    if cache == "cold":
+        forget_shared_cache()
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(f"/api/v1/communities/{community_id}/posts").status_code == 200
+        assert client.get(url).status_code == 200
     return len(queries)
 
 
+@pytest.mark.parametrize("surface", ["/api/v1/communities/{id}/posts", "/quartiers/{id}/"])
 def test_it_serves_the_feed_in_the_same_number_of_queries_whatever_the_data(
-    client: Client, personas: Personas
+    client: Client, personas: Personas, surface: str
 ) -> None:
     a = neighbourhood_a()
+    url = surface.format(id=a.pk)
     log_in_as(client, personas.dave)
 
     def add(count: int) -> None:
+        # bulk_create sends no signal: the cache is forgotten by hand below.
         Post.objects.bulk_create(
             Post(community=a, author=personas.alice, kind="information", title=f"T{n}", body=".")
             for n in range(count)
         )
 
     add(10)
-    with_ten = feed_queries(client, a.pk)
+    with_ten = feed_queries(client, url, cache="cold")
     add(990)
-    with_a_thousand = feed_queries(client, a.pk)
+    with_a_thousand = feed_queries(client, url, cache="cold")
+    warm = feed_queries(client, url, cache="warm")
 
     assert with_ten == with_a_thousand
+    assert with_ten <= 8
+    # Session, account, membership, member count and feed all come from the cache.
+    assert warm == 0

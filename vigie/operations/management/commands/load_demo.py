@@ -14,9 +14,17 @@ from django.core.management.base import BaseCommand, CommandError
 from vigie.accounts import demo as accounts_demo
 from vigie.addresses import demo as addresses_demo
 from vigie.communities import demo as communities_demo
+from vigie.posts import demo as posts_demo
 from vigie.verification import demo as verification_demo
 
-PARTS = [accounts_demo.load, addresses_demo.load, communities_demo.load, verification_demo.load]
+PARTS = [
+    accounts_demo.load,
+    addresses_demo.load,
+    communities_demo.load,
+    verification_demo.load,
+    communities_demo.load_people,
+    posts_demo.load,
+]
 
 
 class Command(BaseCommand):
