@@ -65,8 +65,31 @@ def main() -> int:
                     return 1
                 time.sleep(0.5)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        stop(server)
+
+
+def children(pid: int) -> list[int]:
+    try:
+        listed = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in listed.split()]
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop granian the way systemd's KillMode=mixed does: SIGTERM to the main process only.
+
+    Signalling the whole group lets a worker die before granian's main process
+    knows it is shutting down; it then counts that as a crash and respawns it.
+    """
+    for pid in children(server.pid) or [server.pid]:
+        os.kill(pid, signal.SIGTERM)
+    try:
         server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+        raise
 
 
 if __name__ == "__main__":
