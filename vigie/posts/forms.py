@@ -21,6 +21,21 @@ class MultipleImageInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleImageField(forms.FileField):
+    """Several files from one input: a plain FileField refuses the list it is given.
+
+    Only presence is checked here; type, size and pixels are the action's business.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleImageInput())
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleImageField, self).clean(file, initial) for file in files]
+
+
 class PostForm(forms.Form):
     kind = forms.ChoiceField(label=_("What are you posting?"), choices=PostKind.choices)
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH)
@@ -59,7 +74,7 @@ class PostForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Only the neighbours listed in the directory can be picked."),
     )
-    images = forms.FileField(
+    images = MultipleImageField(
         label=_("Photos (optional)"),
         required=False,
         widget=MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),

@@ -46,7 +46,7 @@ def write(request: HttpRequest, community_id: int) -> HttpResponse:
         post = run_action(
             form,
             lambda: actions.do_create_post(
-                membership, data=form.to_input(), images=request.FILES.getlist("images")
+                membership, data=form.to_input(), images=form.cleaned_data["images"]
             ),
         )
         if post is not None:

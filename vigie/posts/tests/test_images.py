@@ -60,6 +60,35 @@ def test_it_strips_every_exif_field_and_gps_first(client: Client, personas: Pers
     assert stored.file.name.endswith(".jpg")
 
 
+def test_it_takes_photos_from_the_page_and_strips_them_too(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.alice)
+    photos = [
+        SimpleUploadedFile(f"IMG_000{number}.jpg", photo_with_gps(), "image/jpeg")
+        for number in (1, 2)
+    ]
+
+    response = client.post(
+        f"/quartiers/{neighbourhood_a().pk}/publier/",
+        {
+            "kind": "information",
+            "title": "Chat perdu",
+            "body": "Roux, très doux.",
+            "images": photos,
+        },
+    )
+
+    assert response.status_code == 302
+    stored = list(PostImage.objects.all())
+    assert len(stored) == 2
+    for image in stored:
+        content = image.file.read()
+        assert b"Secret software" not in content
+        with Image.open(io.BytesIO(content)) as reopened:
+            assert dict(reopened.getexif()) == {}
+
+
 def test_it_reads_the_type_from_the_bytes_not_the_name(client: Client, personas: Personas) -> None:
     log_in_as(client, personas.alice)
     post_id = a_post(client)
