@@ -159,6 +159,7 @@ INSTALLED_APPS = [
     "vigie.verification",
     "vigie.communities",
     "vigie.posts",
+    "vigie.alerts",
     "vigie.operations",
     "vigie.api",
 ]
@@ -279,6 +280,7 @@ LOCAL_CACHE_MEGABYTES = env.integer(
 
 RATE_SIGN_UP = env.rate("VIGIE_RATE_SIGN_UP", default="10/hour")
 RATE_PASSWORD_RESET = env.rate("VIGIE_RATE_PASSWORD_RESET", default="5/hour")
+RATE_PHONE_CODE = env.rate("VIGIE_RATE_PHONE_CODE", default="3/hour")
 RATE_EMAIL_CHANGE = env.rate("VIGIE_RATE_EMAIL_CHANGE", default="5/hour")
 RATE_SECOND_FACTOR = env.rate("VIGIE_RATE_SECOND_FACTOR", default="10/minute")
 RATE_PASSWORD_CHECK = env.rate("VIGIE_RATE_PASSWORD_CHECK", default="10/hour")
@@ -501,6 +503,64 @@ EMAIL_USE_SSL = env.boolean("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", default="Vigie <ne-pas-repondre@vigie.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Alerts and their delivery ----------------------------------------------------------------
+
+# A member sends at most this many alerts in 24 hours; the same category in the
+# same street within the window suggests joining the alert already sent.
+ALERT_MAX_PER_DAY = env.integer("VIGIE_ALERT_MAX_PER_DAY", default=3, minimum=1, maximum=50)
+ALERT_SIMILAR_MINUTES = env.integer("VIGIE_ALERT_SIMILAR_MINUTES", default=30, minimum=0)
+# The fast path (delivered at once, reviewed after): référents, and members with
+# at least this many approved alerts and no sanction in the last days given.
+ALERT_TRUSTED_APPROVED = env.integer("VIGIE_ALERT_TRUSTED_APPROVED", default=5, minimum=1)
+ALERT_TRUSTED_CLEAN_DAYS = env.integer("VIGIE_ALERT_TRUSTED_CLEAN_DAYS", default=365, minimum=0)
+# Deliveries are created and sent in batches of this size.
+DELIVERY_BATCH_SIZE = env.integer("VIGIE_DELIVERY_BATCH_SIZE", default=500, minimum=1)
+# A delivery claimed this long ago by a worker that died goes back in the queue; an
+# approved alert whose fan-out stopped this long ago is fanned out again.
+DELIVERY_STALL_SECONDS = env.integer("VIGIE_DELIVERY_STALL_SECONDS", default=600, minimum=1)
+# The daily digest of non-urgent alerts leaves at this local hour.
+DIGEST_HOUR = env.integer("VIGIE_DIGEST_HOUR", default=18, minimum=0, maximum=23)
+
+# SMS: "file" writes each message into VIGIE_DATA_DIR/sms/outbox (demo, tests);
+# "ovh" sends through OVHcloud's SMS API.
+SMS_PROVIDER = env.choice("VIGIE_SMS_PROVIDER", default="file", choices=("file", "ovh"))
+OVH_ENDPOINT = env.string("VIGIE_OVH_ENDPOINT", default="ovh-eu")
+OVH_APPLICATION_KEY = env.optional_string("VIGIE_OVH_APPLICATION_KEY") or ""
+OVH_APPLICATION_SECRET = env.optional_string("VIGIE_OVH_APPLICATION_SECRET") or ""
+OVH_CONSUMER_KEY = env.optional_string("VIGIE_OVH_CONSUMER_KEY") or ""
+OVH_SMS_SERVICE = env.optional_string("VIGIE_OVH_SMS_SERVICE") or ""
+OVH_SMS_SENDER = env.string("VIGIE_OVH_SMS_SENDER", default="Vigie")
+if SMS_PROVIDER == "ovh" and not all(
+    (OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY, OVH_SMS_SERVICE)
+):
+    raise ImproperlyConfigured(
+        "VIGIE_SMS_PROVIDER=ovh needs VIGIE_OVH_APPLICATION_KEY, VIGIE_OVH_APPLICATION_SECRET, "
+        "VIGIE_OVH_CONSUMER_KEY and VIGIE_OVH_SMS_SERVICE."
+    )
+# Texts received by the provider are posted to /api/v1/sms/inbound, signed with
+# this secret (HMAC-SHA256); without it the webhook refuses everything.
+SMS_WEBHOOK_SECRET = env.optional_string("VIGIE_SMS_WEBHOOK_SECRET") or ""
+
+# Web Push (VAPID). Make a pair with `manage.py generate_vapid_keys`; outside
+# production a pair is made once in VIGIE_DATA_DIR when none is set.
+VAPID_PRIVATE_KEY = env.optional_string("VIGIE_VAPID_PRIVATE_KEY") or ""
+VAPID_PUBLIC_KEY = env.optional_string("VIGIE_VAPID_PUBLIC_KEY") or ""
+VAPID_SUBJECT = env.string("VIGIE_VAPID_SUBJECT", default="mailto:equipe@vigie.test")
+# Browsers' push services (a host or its subdomains): the only places pushes go to.
+PUSH_SERVICE_HOSTS = env.string_list(
+    "VIGIE_PUSH_SERVICE_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
+)
+if PRODUCTION and not (VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY):
+    raise ImproperlyConfigured(
+        "Set VIGIE_VAPID_PRIVATE_KEY and VIGIE_VAPID_PUBLIC_KEY (manage.py generate_vapid_keys)."
+    )
 
 # --- HTTP security ------------------------------------------------------------------------
 

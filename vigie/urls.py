@@ -12,6 +12,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("vigie.communities.urls")),
     path("", include("vigie.posts.urls")),
+    path("", include("vigie.alerts.urls")),
+    path("", include("vigie.notifications.urls")),
     path("", include("vigie.accounts.urls")),
     path("", include("vigie.addresses.urls")),
     path("", include("vigie.verification.urls")),

@@ -123,8 +123,9 @@ def error_response(
     code: str,
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    body: dict[str, Any] = {"detail": detail, "code": code}
+    body: dict[str, Any] = {"detail": detail, "code": code, **(extra or {})}
     if errors:
         body["errors"] = errors
     response = api.create_response(request, body, status=status)
@@ -152,6 +153,7 @@ def on_vigie_error(request: HttpRequest, error: VigieError) -> HttpResponse:
         code=error.code,
         errors=errors,
         headers=headers,
+        extra=error.extra,
     )
 
 
@@ -249,7 +251,11 @@ def on_unexpected_error(request: HttpRequest, error: Exception) -> HttpResponse:
 def _register_routers() -> None:
     from vigie.accounts.api import auth_router, me_router
     from vigie.addresses.api import router as addresses_router
+    from vigie.alerts.api import moderation_router
+    from vigie.alerts.api import router as alerts_router
     from vigie.communities.api import router as communities_router
+    from vigie.notifications.api import router as notifications_router
+    from vigie.notifications.api import webhook_router
     from vigie.posts.api import router as posts_router
     from vigie.verification.api import address_router
     from vigie.verification.api import router as verification_router
@@ -261,6 +267,10 @@ def _register_routers() -> None:
     api.add_router("/verification", verification_router)
     api.add_router("/communities", communities_router)
     api.add_router("/", posts_router)
+    api.add_router("/", alerts_router)
+    api.add_router("/moderation", moderation_router)
+    api.add_router("/", notifications_router)
+    api.add_router("/", webhook_router)
 
 
 _register_routers()

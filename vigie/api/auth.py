@@ -53,3 +53,17 @@ class SessionAuth(APIKeyCookie):
 
 
 member_auth = [BearerTokenAuth(), SessionAuth()]
+
+
+def team_caller(request: HttpRequest) -> User:
+    """The caller, if a team member whose session (or token) passed the second factor.
+
+    Anyone else gets NotFound: the team's operations do not exist for them.
+    """
+    from vigie.accounts.authentication import is_verified
+    from vigie.lib.errors import NotFound
+
+    user = request.auth  # type: ignore[attr-defined]
+    if not isinstance(user, User) or not user.is_staff or not is_verified(user):
+        raise NotFound()
+    return user

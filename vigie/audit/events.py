@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from vigie.audit.log import append
+from vigie.audit.log import JsonValue, append
 from vigie.audit.models import AuditEvent
 
 if TYPE_CHECKING:
     from vigie.accounts.models import AccessToken, EmailChange, User
     from vigie.addresses.models import Address
+    from vigie.alerts.models import Alert
     from vigie.communities.models import Community, Membership, NeighbourhoodRequest
     from vigie.posts.models import Comment, Post
     from vigie.verification.models import ActivationCode, Letter
@@ -290,3 +291,71 @@ def comment_deleted(comment: Comment, *, actor_id: int) -> AuditEvent:
     return append(
         "comment.deleted", actor_id=actor_id, target=comment, data={"post_id": comment.post_id}
     )
+
+
+def alert_created(alert: Alert) -> AuditEvent:
+    return append(
+        "alert.created",
+        actor_id=alert.author_id,
+        target=alert,
+        data={
+            "community_id": alert.community_id,
+            "category": alert.category,
+            "urgency": alert.urgency,
+            "source": alert.source,
+        },
+    )
+
+
+def alert_submitted(alert: Alert) -> AuditEvent:
+    return append(
+        "alert.submitted",
+        actor_id=alert.author_id,
+        target=alert,
+        data={"fast_path": alert.fast_path, "profiling_terms": len(alert.profiling_terms)},
+    )
+
+
+def alert_approved(alert: Alert, *, actor_id: int, original_description: str | None) -> AuditEvent:
+    # When the team edited personal data out, the original stays here, and only here.
+    data: dict[str, JsonValue] = {"edited": original_description is not None}
+    if original_description is not None:
+        data["original_description"] = original_description
+    return append("alert.approved", actor_id=actor_id, target=alert, data=data)
+
+
+def alert_rejected(alert: Alert, *, actor_id: int) -> AuditEvent:
+    return append("alert.rejected", actor_id=actor_id, target=alert, data={"reason": alert.reason})
+
+
+def alert_reviewed(alert: Alert, *, actor_id: int) -> AuditEvent:
+    return append("alert.reviewed", actor_id=actor_id, target=alert)
+
+
+def alert_withdrawn(alert: Alert, *, actor_id: int, reached: int) -> AuditEvent:
+    return append(
+        "alert.withdrawn",
+        actor_id=actor_id,
+        target=alert,
+        data={"reason": alert.reason, "reached": reached},
+    )
+
+
+def alert_closed(alert: Alert, *, actor_id: int) -> AuditEvent:
+    return append(
+        "alert.closed", actor_id=actor_id, target=alert, data={"resolution": alert.resolution}
+    )
+
+
+def sms_alert_dropped(*, reason: str) -> AuditEvent:
+    return append("alert.sms_dropped", actor_id=None, data={"reason": reason})
+
+
+def phone_verified(user: User, *, replaced_other: bool) -> AuditEvent:
+    return append(
+        "account.phone_verified", actor_id=user.pk, target=user, data={"moved": replaced_other}
+    )
+
+
+def phone_removed(user: User) -> AuditEvent:
+    return append("account.phone_removed", actor_id=user.pk, target=user)

@@ -19,6 +19,8 @@ class VigieError(Exception):
     status = 400
     code = "bad_request"
     default_message: Message = _("The request could not be processed.")
+    # Facts a client needs besides the message (ids, never personal data).
+    extra: dict[str, object] | None = None
 
     def __init__(self, message: Message | None = None, *, code: str | None = None) -> None:
         self.message: Message = message if message is not None else self.default_message

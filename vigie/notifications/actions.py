@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import binascii
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from vigie.accounts.models import User
+from vigie.audit import events as audit
+from vigie.lib import ratelimit
+from vigie.lib.crypto import fingerprint
+from vigie.lib.errors import Conflict, InvalidInput, Message
 from vigie.lib.tasks import attempts_left, next_attempt_at
-from vigie.notifications.models import DeliveryStatus, OutgoingEmail
+from vigie.notifications.models import (
+    ChannelPreference,
+    Delivery,
+    DeliveryState,
+    DeliveryStatus,
+    InboxItem,
+    NotificationSettings,
+    OutgoingEmail,
+    PhoneNumber,
+    PushSubscription,
+    SmsUsage,
+    When,
+)
+from vigie.notifications.preferences import Plan
 
 
 def queue_email(
@@ -70,3 +96,364 @@ def do_record_email_failure(email: OutgoingEmail, *, error: str) -> bool:
         email.next_attempt_at = None
     email.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
     return retry
+
+
+# --- Deliveries ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivery: Delivery
+    sent: bool = False
+    cancelled: bool = False
+    segments: int | None = None
+    error: str = ""
+    temporary: bool = False
+    insee_code: str = ""
+
+
+@transaction.atomic
+def do_create_deliveries(subject_type: str, subject_id: int, plans: Sequence[Plan]) -> list[int]:
+    """Create what is missing of these deliveries and queue the sending of the ready ones.
+
+    The unique key (subject, recipient, channel) makes a second run create
+    nothing; the deliveries still pending are queued again, which is harmless
+    since a sending task claims its rows first.
+    """
+    from vigie.notifications.tasks import send_deliveries
+
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                subject_type=subject_type,
+                subject_id=subject_id,
+                recipient_id=plan.recipient_id,
+                channel=plan.channel,
+                state=plan.state,
+                send_after=plan.send_after,
+                digest=plan.digest,
+            )
+            for plan in plans
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    ready = list(
+        Delivery.objects.filter(
+            subject_type=subject_type,
+            subject_id=subject_id,
+            recipient_id__in={plan.recipient_id for plan in plans},
+            state=DeliveryState.PENDING,
+        ).values_list("pk", flat=True)
+    )
+    for start in range(0, len(ready), settings.DELIVERY_BATCH_SIZE):
+        send_deliveries.enqueue(ready[start : start + settings.DELIVERY_BATCH_SIZE])
+    return ready
+
+
+def do_claim_deliveries(delivery_ids: Sequence[int]) -> list[Delivery]:
+    """Take the deliveries still to send: no other task will send them meanwhile."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimable = (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=delivery_ids, state=DeliveryState.PENDING)
+            .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
+        )
+        ids = list(claimable.values_list("pk", flat=True))
+        Delivery.objects.filter(pk__in=ids).update(state=DeliveryState.SENDING, claimed_at=now)
+    return list(Delivery.objects.filter(pk__in=ids).select_related("recipient").order_by("pk"))
+
+
+@transaction.atomic
+def do_record_outcomes(outcomes: Sequence[Outcome]) -> None:
+    """What the sending task learnt, in one transaction: sent, cancelled, to retry, failed."""
+    from vigie.notifications.tasks import send_deliveries
+
+    now = timezone.now()
+    sent = [outcome for outcome in outcomes if outcome.sent]
+    Delivery.objects.filter(pk__in=[o.delivery.pk for o in sent if o.segments is None]).update(
+        state=DeliveryState.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
+    )
+    usage: dict[str, list[int]] = {}
+    for outcome in sent:
+        if outcome.segments is None:
+            continue
+        Delivery.objects.filter(pk=outcome.delivery.pk).update(
+            state=DeliveryState.SENT,
+            sent_at=now,
+            attempts=F("attempts") + 1,
+            last_error="",
+            segments=outcome.segments,
+        )
+        counted = usage.setdefault(outcome.insee_code, [0, 0])
+        counted[0] += 1
+        counted[1] += outcome.segments
+    for insee_code, (messages, segments) in usage.items():
+        if insee_code:
+            _count_sms(
+                insee_code, day=timezone.localdate(now), messages=messages, segments=segments
+            )
+    Delivery.objects.filter(pk__in=[o.delivery.pk for o in outcomes if o.cancelled]).update(
+        state=DeliveryState.CANCELLED
+    )
+    for outcome in outcomes:
+        if outcome.sent or outcome.cancelled:
+            continue
+        delivery = outcome.delivery
+        attempts = delivery.attempts + 1
+        retry = outcome.temporary and attempts_left(attempts)
+        send_after = next_attempt_at(attempts) if retry else None
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=DeliveryState.PENDING if retry else DeliveryState.FAILED,
+            attempts=attempts,
+            last_error=outcome.error[:300],
+            send_after=send_after,
+        )
+        if retry:
+            send_deliveries.using(run_after=send_after).enqueue([delivery.pk])
+
+
+def _count_sms(insee_code: str, *, day: date, messages: int, segments: int) -> None:
+    usage, _created = SmsUsage.objects.get_or_create(insee_code=insee_code, day=day)
+    SmsUsage.objects.filter(pk=usage.pk).update(
+        messages=F("messages") + messages, segments=F("segments") + segments
+    )
+
+
+@transaction.atomic
+def do_cancel_deliveries(subject_type: str, subject_id: int) -> int:
+    """The subject no longer applies: what has not left will not."""
+    return Delivery.objects.filter(
+        subject_type=subject_type,
+        subject_id=subject_id,
+        state__in=[DeliveryState.PENDING, DeliveryState.HELD],
+    ).update(state=DeliveryState.CANCELLED)
+
+
+@transaction.atomic
+def do_release_held_deliveries(*, now: datetime | None = None) -> int:
+    """Quiet hours over: the held messages (not those waiting for the digest) leave."""
+    from vigie.notifications.tasks import send_deliveries
+
+    moment = now or timezone.now()
+    due = list(
+        Delivery.objects.filter(
+            state=DeliveryState.HELD, digest=False, send_after__lte=moment
+        ).values_list("pk", flat=True)
+    )
+    Delivery.objects.filter(pk__in=due).update(state=DeliveryState.PENDING)
+    for start in range(0, len(due), settings.DELIVERY_BATCH_SIZE):
+        send_deliveries.enqueue(due[start : start + settings.DELIVERY_BATCH_SIZE])
+    return len(due)
+
+
+@transaction.atomic
+def do_requeue_stalled_deliveries(*, older_than: timedelta) -> int:
+    """Deliveries claimed by a worker that died: pending again.
+
+    Each message carries its delivery's identity (stable e-mail Message-ID,
+    push tag, one inbox notice per subject), so the rare message that did
+    leave before the worker died is recognised as a repeat.
+    """
+    from vigie.notifications.tasks import send_deliveries
+
+    stalled = list(
+        Delivery.objects.filter(
+            state=DeliveryState.SENDING, claimed_at__lt=timezone.now() - older_than
+        ).values_list("pk", flat=True)
+    )
+    Delivery.objects.filter(pk__in=stalled).update(state=DeliveryState.PENDING)
+    for start in range(0, len(stalled), settings.DELIVERY_BATCH_SIZE):
+        send_deliveries.enqueue(stalled[start : start + settings.DELIVERY_BATCH_SIZE])
+    return len(stalled)
+
+
+@transaction.atomic
+def do_send_digests(*, now: datetime | None = None) -> int:
+    """The daily digest: one e-mail per person for the non-urgent alerts held for it."""
+    moment = now or timezone.now()
+    due = Delivery.objects.filter(
+        state=DeliveryState.HELD, digest=True, send_after__lte=moment
+    ).select_related("recipient")
+    by_person: dict[int, list[Delivery]] = {}
+    for delivery in due:
+        by_person.setdefault(delivery.recipient_id, []).append(delivery)
+    for deliveries in by_person.values():
+        recipient = deliveries[0].recipient
+        queue_email(
+            "delivery_digest",
+            to=recipient.email,
+            language=recipient.language or "fr",
+            user_id=recipient.pk,
+            context={"deliveries": ",".join(str(delivery.pk) for delivery in deliveries)},
+        )
+    # The digest e-mail carries its own outcome (OutgoingEmail); these are in it.
+    Delivery.objects.filter(
+        pk__in=[delivery.pk for deliveries in by_person.values() for delivery in deliveries]
+    ).update(state=DeliveryState.SENT, sent_at=moment, attempts=F("attempts") + 1)
+    return len(by_person)
+
+
+# --- Preferences, push subscriptions, the phone, the inbox -------------------------------
+
+
+@dataclass(frozen=True)
+class PreferencesInput:
+    choices: Mapping[tuple[str, str], str]  # (category, channel) → when
+    quiet_from: time | None
+    quiet_until: time | None
+    digest: bool
+
+
+@transaction.atomic
+def do_set_preferences(user: User, *, data: PreferencesInput, categories: Sequence[str]) -> None:
+    """Store what differs from the defaults (a default is never written down)."""
+    from vigie.notifications.preferences import CHOOSABLE, DEFAULT_WHEN
+
+    errors: dict[str, list[Message]] = {}
+    for (category, channel), when in data.choices.items():
+        if category not in categories or channel not in CHOOSABLE or when not in When.values:
+            errors.setdefault("channels", []).append(
+                _("Unknown choice: %(category)s, %(channel)s.")
+                % {"category": category[:30], "channel": channel[:10]}
+            )
+    if (data.quiet_from is None) != (data.quiet_until is None):
+        errors["quiet_hours"] = [_("Give both ends of the quiet hours, or neither.")]
+    if errors:
+        raise InvalidInput(errors)
+    ChannelPreference.objects.filter(user=user).delete()
+    ChannelPreference.objects.bulk_create(
+        ChannelPreference(user=user, category=category, channel=channel, when=when)
+        for (category, channel), when in data.choices.items()
+        if when != DEFAULT_WHEN[channel]
+    )
+    NotificationSettings.objects.update_or_create(
+        user=user,
+        defaults={
+            "quiet_from": data.quiet_from,
+            "quiet_until": data.quiet_until,
+            "digest": data.digest,
+        },
+    )
+
+
+@transaction.atomic
+def do_subscribe_push(
+    user: User, *, endpoint: str, p256dh: str, auth: str, user_agent: str
+) -> PushSubscription:
+    """Keep a browser's subscription; the same browser moving to another account moves it."""
+    from vigie.notifications.push import endpoint_allowed
+
+    errors: dict[str, list[Message]] = {}
+    if len(endpoint) > 1000 or not endpoint_allowed(endpoint):
+        errors["endpoint"] = [_("This is not the address of a browser's push service.")]
+    if len(_base64url_bytes(p256dh)) != 65:
+        errors["keys.p256dh"] = [_("This key is not a browser's push key.")]
+    if len(_base64url_bytes(auth)) != 16:
+        errors["keys.auth"] = [_("This secret is not a browser's push secret.")]
+    if errors:
+        raise InvalidInput(errors)
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint,
+        defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:200]},
+    )
+    return subscription
+
+
+def _base64url_bytes(value: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (ValueError, binascii.Error):
+        return b""
+
+
+@transaction.atomic
+def do_unsubscribe_push(user: User, *, endpoint: str) -> int:
+    count, _details = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
+    return count
+
+
+PHONE_CODE_LIFETIME = timedelta(minutes=15)
+PHONE_CODE_ATTEMPTS = 5
+
+
+@transaction.atomic
+def do_set_phone(user: User, *, number: str) -> PhoneNumber:
+    """A new mobile number: a code goes to it by SMS; until entered, it serves nothing."""
+    from vigie.notifications.sms.phones import normalize_mobile
+    from vigie.notifications.tasks import send_phone_code
+
+    ratelimit.hit("phone-code", str(user.pk), rate=settings.RATE_PHONE_CODE)
+    try:
+        normalized = normalize_mobile(number)
+    except ValueError:
+        raise InvalidInput(
+            {"number": [_("Enter a French mobile number, like 06 12 34 56 78.")]}
+        ) from None
+    PhoneNumber.objects.filter(user=user).delete()
+    phone = PhoneNumber.objects.create(
+        user=user, number=normalized, fingerprint=fingerprint("phone", normalized)
+    )
+    send_phone_code.enqueue(phone.pk)
+    return phone
+
+
+@transaction.atomic
+def do_store_phone_code(phone: PhoneNumber, *, code_hash: str) -> None:
+    phone.code_hash = code_hash
+    phone.code_sent_at = timezone.now()
+    phone.code_attempts = 0
+    phone.save(update_fields=["code_hash", "code_sent_at", "code_attempts"])
+
+
+def do_verify_phone(user: User, *, code: str) -> PhoneNumber:
+    """The code sent by SMS, entered: the number is the member's. Five tries per code."""
+    with transaction.atomic():
+        phone = PhoneNumber.objects.select_for_update().filter(user=user).first()
+        if phone is None or phone.verified_at is not None:
+            raise Conflict(_("There is no number waiting for its code."), code="no_code_waiting")
+        sent_at = phone.code_sent_at
+        if (
+            sent_at is None
+            or timezone.now() - sent_at > PHONE_CODE_LIFETIME
+            or phone.code_attempts >= PHONE_CODE_ATTEMPTS
+        ):
+            raise InvalidInput(
+                {"code": [_("This code is no longer valid: ask for a new one.")]},
+                code="code_expired",
+            )
+        right = check_password(code.strip(), phone.code_hash)
+        if not right:
+            # Counted in this transaction, which commits: the error is raised after it.
+            phone.code_attempts += 1
+            phone.save(update_fields=["code_attempts"])
+        else:
+            # A number belongs to one account: verified here, it leaves any other.
+            moved, _details = (
+                PhoneNumber.objects.filter(fingerprint=phone.fingerprint)
+                .exclude(pk=phone.pk)
+                .delete()
+            )
+            phone.verified_at = timezone.now()
+            phone.code_hash = ""
+            phone.save(update_fields=["verified_at", "code_hash"])
+            audit.phone_verified(user, replaced_other=bool(moved))
+    if not right:
+        raise InvalidInput({"code": [_("This code is not right.")]}, code="wrong_code")
+    return phone
+
+
+@transaction.atomic
+def do_remove_phone(user: User) -> None:
+    count, _details = PhoneNumber.objects.filter(user=user).delete()
+    if count:
+        audit.phone_removed(user)
+
+
+@transaction.atomic
+def do_mark_read(user: User, *, notice_ids: Sequence[int] | None) -> int:
+    notices = InboxItem.objects.filter(recipient=user, read_at__isnull=True)
+    if notice_ids is not None:
+        notices = notices.filter(pk__in=notice_ids)
+    return notices.update(read_at=timezone.now())

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
 import logging
+import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django_tasks import task
 
 from vigie.notifications import actions, emails
-from vigie.notifications.models import DeliveryStatus, OutgoingEmail
+from vigie.notifications.channels import SENDERS
+from vigie.notifications.errors import PermanentFailure, TemporaryFailure
+from vigie.notifications.messages import Message, build
+from vigie.notifications.models import Delivery, DeliveryStatus, OutgoingEmail
+from vigie.operations import periodic
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +42,107 @@ def send_email(outgoing_email_id: int) -> str:
         return "retrying" if retrying else DeliveryStatus.FAILED
     actions.do_record_email_sent(email)
     return DeliveryStatus.SENT
+
+
+@task()
+def send_deliveries(delivery_ids: list[int]) -> int:
+    """Send a batch: claim it, then send each message and record it at once.
+
+    Each outcome is committed right after its message left, so that a worker
+    dying mid-batch leaves at most one message whose sending is unknown (and
+    that one carries its delivery's identity, for the receiver to recognise).
+    """
+    sent = 0
+    # A batch is mostly one subject: its message is built once per language.
+    built: dict[tuple[str, int, str], Message | None] = {}
+    for delivery in actions.do_claim_deliveries(delivery_ids):
+        outcome = _send_one(delivery, built)
+        actions.do_record_outcomes([outcome])
+        sent += outcome.sent
+    return sent
+
+
+def _send_one(
+    delivery: Delivery, built: dict[tuple[str, int, str], Message | None]
+) -> actions.Outcome:
+    try:
+        key = (delivery.subject_type, delivery.subject_id, delivery.recipient.language)
+        if key not in built:
+            built[key] = build(delivery.subject_type, delivery.subject_id, delivery.recipient)
+        message = built[key]
+        if message is None:
+            return actions.Outcome(delivery, cancelled=True)
+        sent = SENDERS[delivery.channel].send(delivery, message)
+    except TemporaryFailure as error:
+        return actions.Outcome(delivery, error=str(error), temporary=True)
+    except PermanentFailure as error:
+        return actions.Outcome(delivery, error=str(error))
+    except Exception as error:
+        # Unknown: retried like a temporary failure, and logged for the team.
+        logger.exception("delivery %s failed unexpectedly", delivery.pk)
+        return actions.Outcome(delivery, error=type(error).__name__, temporary=True)
+    return actions.Outcome(
+        delivery, sent=True, segments=sent.segments, insee_code=message.insee_code
+    )
+
+
+@task()
+def release_held_deliveries() -> int:
+    return actions.do_release_held_deliveries()
+
+
+@task()
+def requeue_stalled_deliveries() -> int:
+    return actions.do_requeue_stalled_deliveries(
+        older_than=timedelta(seconds=settings.DELIVERY_STALL_SECONDS)
+    )
+
+
+@task()
+def send_digests() -> int:
+    return actions.do_send_digests()
+
+
+periodic.register(
+    "release_held_deliveries", every=timedelta(minutes=5), task=release_held_deliveries
+)
+periodic.register(
+    "requeue_stalled_deliveries",
+    every=timedelta(seconds=max(settings.DELIVERY_STALL_SECONDS // 2, 1)),
+    task=requeue_stalled_deliveries,
+)
+periodic.register("send_digests", every=timedelta(minutes=30), task=send_digests)
+
+
+@task()
+def send_phone_code(phone_id: int, attempt: int = 1) -> str:
+    """The code exists only here and in the text message; the database keeps its hash."""
+    from django.contrib.auth.hashers import make_password
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from vigie.lib.tasks import attempts_left, next_attempt_at
+    from vigie.notifications.models import PhoneNumber
+    from vigie.notifications.sms.providers import sms_provider
+
+    phone = PhoneNumber.objects.select_related("user").filter(pk=phone_id).first()
+    if phone is None or phone.verified_at is not None:
+        return "skipped"
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    actions.do_store_phone_code(phone, code_hash=make_password(code))
+    with translation.override(phone.user.language or "fr"):
+        text = gettext("Vigie: your code is %(code)s. It proves this number is yours.") % {
+            "code": code
+        }
+    try:
+        sms_provider().send(
+            to=phone.number, text=text, reference=f"phone-{phone.pk}-{secrets.token_hex(4)}"
+        )
+    except TemporaryFailure:
+        if attempts_left(attempt):
+            send_phone_code.using(run_after=next_attempt_at(attempt)).enqueue(phone_id, attempt + 1)
+            return "retrying"
+        return "failed"
+    except PermanentFailure:
+        return "failed"
+    return "sent"

@@ -9,6 +9,7 @@ never disturb one another.  Later issues add their rows (and the town hall).
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -21,9 +22,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from PIL import Image
 
 from vigie.accounts.models import AccessToken
+from vigie.alerts.models import Alert
 from vigie.api.api import api
 from vigie.communities.models import Membership, NeighbourhoodRequest
 from vigie.posts.models import Comment, Post, PostImage
@@ -120,6 +123,22 @@ PAGES: dict[str, Row] = {
     "publications/<int:post_id>/supprimer/": Row(POST_ONLY),
     "publications/<int:post_id>/images/<int:image_id>": Row(MEMBER_PAGE),
     "commentaires/<int:comment_id>/supprimer/": Row(POST_ONLY),
+    "quartiers/<int:community_id>/alerte/": Row(members_of_a(200, anonymous=302, sam=403)),
+    "quartiers/<int:community_id>/alertes/": Row(MEMBER_PAGE),
+    "alertes/<int:alert_id>/": Row(MEMBER_PAGE),
+    "alertes/<int:alert_id>/retirer/": Row(POST_ONLY),
+    "alertes/<int:alert_id>/cloturer/": Row(POST_ONLY),
+    "alertes/<int:alert_id>/rejoindre/": Row(POST_ONLY),
+    "equipe/alertes/": Row(staff(200)),
+    "equipe/alertes/<int:alert_id>/": Row(staff(200)),
+    "boite/": Row(PAGE),
+    "boite/non-lues/": Row(PAGE),
+    "boite/tout-lu/": Row(POST_ONLY),
+    "compte/notifications/": Row(PAGE),
+    "compte/telephone/": Row(POST_ONLY),
+    "compte/telephone/code/": Row(POST_ONLY),
+    "compte/telephone/supprimer/": Row(POST_ONLY),
+    "sw.js": Row(everyone(200)),
     "healthz": Row(everyone(200)),
     "langue/": Row(everyone(302)),
     "equipe/": Row(staff(200)),
@@ -131,6 +150,20 @@ PAGES: dict[str, Row] = {
 }
 
 WRITE_POST = {"kind": "information", "title": "Bonjour", "body": "Un message"}
+WRITE_ALERT = {
+    "category": "burglary",
+    "happened_at": timezone.now().isoformat(),
+    "place": "Impasse du Moulin",
+    "description": "Une porte forcée cette nuit au bout de l'impasse.",
+}
+PUSH_SUBSCRIPTION = {
+    "endpoint": "http://127.0.0.1:9/push/matrix",
+    "keys": {
+        "p256dh": base64.urlsafe_b64encode(b"\x04" + b"k" * 64).decode().rstrip("="),
+        "auth": base64.urlsafe_b64encode(b"a" * 16).decode().rstrip("="),
+    },
+}
+TEAM_API = {**persons(404, anonymous=401), "carol": 200}
 
 # --- API: the OpenAPI schema's operations -------------------------------------------------
 OPERATIONS: dict[tuple[str, str], Row] = {
@@ -229,6 +262,45 @@ OPERATIONS: dict[tuple[str, str], Row] = {
     ("DELETE", "/api/v1/comments/{comment_id}"): Row(
         {**members_of_a(403, anonymous=401), "alice": 204}
     ),
+    ("GET", "/api/v1/communities/{community_id}/alerts"): Row(MEMBER_API),
+    ("POST", "/api/v1/communities/{community_id}/alerts"): Row(
+        members_of_a(201, anonymous=401, sam=403), body=WRITE_ALERT
+    ),
+    ("GET", "/api/v1/alerts/{alert_id}"): Row(MEMBER_API),
+    ("POST", "/api/v1/alerts/{alert_id}/submit"): Row(
+        members_of_a(409, anonymous=401, sam=403), body={}
+    ),
+    ("POST", "/api/v1/alerts/{alert_id}/withdraw"): Row(
+        {**members_of_a(403, anonymous=401), "alice": 200}, body={"reason": ""}
+    ),
+    ("POST", "/api/v1/alerts/{alert_id}/close"): Row(
+        members_of_a(200, anonymous=401, sam=403), body={"resolution": "resolved"}
+    ),
+    ("POST", "/api/v1/alerts/{alert_id}/support"): Row(
+        members_of_a(200, anonymous=401, sam=403), body={}
+    ),
+    ("GET", "/api/v1/moderation/queue"): Row(TEAM_API),
+    ("POST", "/api/v1/moderation/alerts/{alert_id}/decision"): Row(
+        TEAM_API, body={"decision": "withdraw", "reason": "Doublon"}
+    ),
+    ("GET", "/api/v1/me/notification-preferences"): Row(persons(200, anonymous=401)),
+    ("PUT", "/api/v1/me/notification-preferences"): Row(
+        persons(200, anonymous=401), body={"channels": []}
+    ),
+    ("POST", "/api/v1/me/push-subscriptions"): Row(
+        persons(201, anonymous=401), body=PUSH_SUBSCRIPTION
+    ),
+    ("GET", "/api/v1/me/push-subscriptions"): Row(persons(200, anonymous=401)),
+    ("DELETE", "/api/v1/me/push-subscriptions"): Row(
+        persons(204, anonymous=401), body={"endpoint": PUSH_SUBSCRIPTION["endpoint"]}
+    ),
+    ("PUT", "/api/v1/me/phone"): Row(persons(202, anonymous=401), body={"number": "0612345678"}),
+    ("POST", "/api/v1/me/phone/verify"): Row(persons(409, anonymous=401), body={"code": "123456"}),
+    ("DELETE", "/api/v1/me/phone"): Row(persons(204, anonymous=401)),
+    ("GET", "/api/v1/me/notifications"): Row(persons(200, anonymous=401)),
+    ("POST", "/api/v1/me/notifications/read"): Row(persons(200, anonymous=401), body={}),
+    # The provider's webhook: no signature, no entry, whoever calls.
+    ("POST", "/api/v1/sms/inbound"): Row(everyone(403), body={}),
 }
 
 
@@ -298,6 +370,17 @@ def world(personas: Personas) -> World:
         requested_by=personas.bob, insee_code="99101", commune_name="Bourg-lès-Vigies", name="X"
     )
     Membership.objects.filter(user=personas.dave, community=a).update(listed_in_directory=True)
+    alert = Alert.objects.create(
+        community=a,
+        author=personas.alice,
+        category="suspicious_vehicle",
+        happened_at=timezone.now(),
+        place="Rue des Lilas",
+        description="Une camionnette fait le tour du quartier.",
+        state="approved",
+        submitted_at=timezone.now(),
+        decided_at=timezone.now(),
+    )
     return World(
         personas=personas,
         values={
@@ -308,6 +391,7 @@ def world(personas: Personas) -> World:
             "token_id": str(token.pk),
             "session_id": session_id,
             "request_id": str(asked.pk),
+            "alert_id": str(alert.pk),
             "token": "not-a-real-token",
             "uid": "MQ",
         },

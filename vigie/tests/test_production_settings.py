@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from vigie.notifications.vapid import new_key_pair
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
@@ -35,6 +37,9 @@ print(json.dumps({
 """
 
 
+VAPID = new_key_pair()
+
+
 def production_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     environment = {
         key: value
@@ -46,6 +51,8 @@ def production_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(64),
         VIGIE_FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         VIGIE_FINGERPRINT_KEY=secrets.token_urlsafe(32),
+        VIGIE_VAPID_PRIVATE_KEY=VAPID.private_key,
+        VIGIE_VAPID_PUBLIC_KEY=VAPID.public_key,
         ALLOWED_HOSTS="vigie.example.org",
         VIGIE_BASE_URL="https://vigie.example.org",
         VIGIE_DATA_DIR=str(tmp_path),

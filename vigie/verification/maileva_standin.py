@@ -13,11 +13,12 @@ import base64
 import json
 import re
 import secrets
-import threading
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from vigie.lib.standin import LocalService
 
 _PROGRESSION = ["PENDING", "ACCEPTED", "PROCESSED"]
 
@@ -32,7 +33,7 @@ class Sending:
     reads_after_submit: int = 0
 
 
-class MailevaStandIn:
+class MailevaStandIn(LocalService):
     def __init__(
         self,
         *,
@@ -44,29 +45,13 @@ class MailevaStandIn:
         self.tokens: set[str] = set()
         self.sendings: dict[str, Sending] = {}
         self.failures: list[tuple[str, int]] = []
-        self.requests: list[tuple[str, str]] = []
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> MailevaStandIn:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__()
 
     def fail_next(self, path_contains: str, *, status: int = 503, times: int = 1) -> None:
         with self.lock:
             self.failures.extend([(path_contains, status)] * times)
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
+    def handler(self) -> type[BaseHTTPRequestHandler]:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from vigie.accounts import demo as accounts_demo
 from vigie.addresses import demo as addresses_demo
+from vigie.alerts import demo as alerts_demo
 from vigie.communities import demo as communities_demo
 from vigie.posts import demo as posts_demo
 from vigie.verification import demo as verification_demo
@@ -24,6 +25,7 @@ PARTS = [
     verification_demo.load,
     communities_demo.load_people,
     posts_demo.load,
+    alerts_demo.load,
 ]
 
 

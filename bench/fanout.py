@@ -1,0 +1,205 @@
+"""Benchmark: an urgent alert to 10,000 members by 3 channels each, on PostgreSQL.
+
+Prints, in one run:
+- seconds from the approval to every delivery created (the fan-out task);
+- the same rows inserted raw (COPY into a copy of the table), and the ratio;
+- deliveries per second through the stand-in providers (Web Push to the local
+  push service, SMS to files, the inbox) with one worker (`run_worker --batch`).
+
+    .venv/bin/python bench/fanout.py [--members 10000]
+
+PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
+vigie_bench_fanout, dropped and re-created).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as db:
+        name = parts.path.lstrip("/")
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        db.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--members", type=int, default=10_000)
+    arguments = parser.parse_args()
+    url = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vigie_bench_fanout"
+    )
+    data = Path(tempfile.mkdtemp(prefix="vigie-bench-fanout-"))
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("VIGIE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
+    }
+    environment.update(
+        VIGIE_ENV="development",
+        VIGIE_DATA_DIR=str(data),
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="vigie.settings",
+        VIGIE_SMS_PROVIDER="file",
+        VIGIE_EMAIL_BACKEND="file",
+    )
+    recreate_database(url)
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=environment, check=True
+    )
+    os.environ.update(environment)
+    sys.path.insert(0, str(ROOT))
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    from vigie.accounts.models import User
+    from vigie.addresses.models import Address, AddressSource
+    from vigie.alerts.actions import AlertInput, do_create_alert
+    from vigie.alerts.tasks import fan_out_alert
+    from vigie.communities.models import Membership
+    from vigie.lib.crypto import fingerprint
+    from vigie.notifications.models import Delivery, DeliveryState, PhoneNumber, PushSubscription
+    from vigie.notifications.push_standin import PushStandIn
+    from vigie.notifications.vapid import vapid_keys
+    from vigie.test import load_address_reference, make_personas, neighbourhood_a, password_hash
+
+    push = PushStandIn(application_server_key=vapid_keys().public_key).start()
+    load_address_reference()
+    personas = make_personas()
+    a = neighbourhood_a()
+    started = time.monotonic()
+    now = timezone.now()
+    users = User.objects.bulk_create(
+        User(
+            email=f"membre{number}@bench.vigie.test",
+            first_name=f"Membre{number}",
+            last_name="Banc",
+            display_name=f"Membre{number} B.",
+            password=password_hash(),
+            email_confirmed_at=now,
+        )
+        for number in range(arguments.members)
+    )
+    addresses = Address.objects.bulk_create(
+        Address(
+            user=user,
+            number=str(number),
+            street="Rue des Lilas",
+            postcode="99100",
+            commune="Bourg-lès-Vigies",
+            insee_code="99101",
+            fingerprint=fingerprint("address", f"lilas-{number}"),
+            building_fingerprint=fingerprint("building", f"lilas-{number}"),
+            source=AddressSource.REFERENCE,
+            verified_at=now,
+        )
+        for number, user in enumerate(users)
+    )
+    Membership.objects.bulk_create(
+        Membership(user=user, community=a, address=address)
+        for user, address in zip(users, addresses, strict=True)
+    )
+    phones = []
+    subscriptions = []
+    for user in users:
+        number = f"+3361{user.pk:07d}"
+        phones.append(
+            PhoneNumber(
+                user=user,
+                number=number,
+                fingerprint=fingerprint("phone", number),
+                verified_at=now,
+            )
+        )
+        target, _ = push.new_subscription()
+        subscriptions.append(
+            PushSubscription(
+                user=user, endpoint=target.endpoint, p256dh=target.p256dh, auth=target.auth
+            )
+        )
+    PhoneNumber.objects.bulk_create(phones)
+    PushSubscription.objects.bulk_create(subscriptions)
+    print(f"Seeded {arguments.members} members in {time.monotonic() - started:.0f} s")
+
+    dave = Membership.objects.select_related("user", "community").get(
+        user=personas.dave, community=a
+    )
+    alert = do_create_alert(
+        dave,
+        data=AlertInput(
+            category="burglary",
+            urgency="urgent",
+            happened_at=timezone.now(),
+            place="Rue des Lilas",
+            description="Cambriolage en cours au bout de la rue, la police est prévenue.",
+        ),
+    )
+    started = time.perf_counter()
+    fan_out_alert.call(alert.pk)
+    fan_out_seconds = time.perf_counter() - started
+    rows = list(
+        Delivery.objects.filter(subject_id=alert.pk).values_list(
+            "subject_type", "subject_id", "recipient_id", "channel", "state"
+        )
+    )
+    print(f"Fan-out: {len(rows)} deliveries created in {fan_out_seconds:.2f} s")
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE raw_delivery (LIKE notifications_delivery INCLUDING ALL)")
+        started = time.perf_counter()
+        with cursor.connection.cursor().copy(
+            "COPY raw_delivery (subject_type, subject_id, recipient_id, channel, state, "
+            "digest, attempts, last_error, created_at) FROM STDIN"
+        ) as copy:
+            for subject_type, subject_id, recipient_id, channel, state in rows:
+                copy.write_row(
+                    (subject_type, subject_id, recipient_id, channel, state, False, 0, "", now)
+                )
+        raw_seconds = time.perf_counter() - started
+    print(
+        f"Raw COPY of the same rows: {raw_seconds:.2f} s; "
+        f"the fan-out takes {fan_out_seconds / raw_seconds:.1f} times as long "
+        "(it reads preferences, phones and devices, and queues the sending)"
+    )
+
+    connection.close()
+    started = time.perf_counter()
+    subprocess.run(
+        [PYTHON, "manage.py", "run_worker", "--batch"],
+        cwd=ROOT,
+        env=environment,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker_seconds = time.perf_counter() - started
+    sent = Delivery.objects.filter(subject_id=alert.pk, state=DeliveryState.SENT).count()
+    push.stop()
+    print(
+        f"One worker: {sent} of {len(rows)} deliveries sent in {worker_seconds:.0f} s, "
+        f"{sent / worker_seconds:.0f} deliveries per second "
+        f"(Web Push to the local service: {len(push.received)} pushes)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""The fan-out: one delivery per member (but the author) and channel, created in batches.
+
+Batches follow the members' ids, so a fan-out interrupted (a worker killed)
+and run again creates only what is missing: the unique key does the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from vigie.alerts.messages import decision_notice
+from vigie.alerts.models import Alert, AlertSupport, State, Urgency
+from vigie.communities.models import Membership, MembershipState
+from vigie.notifications.actions import do_create_deliveries
+from vigie.notifications.models import Channel, Delivery, DeliveryState, InboxItem
+from vigie.notifications.preferences import Plan, plans_for
+from vigie.operations import periodic
+
+
+def audience(alert: Alert) -> list[int]:
+    """Active members of the alert's neighbourhood, but the author: never suspended ones."""
+    return list(
+        Membership.objects.filter(
+            community_id=alert.community_id,
+            state=MembershipState.ACTIVE,
+            user__is_active=True,
+        )
+        .exclude(user_id=alert.author_id)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
+@task()
+def fan_out_alert(alert_id: int) -> int:
+    alert = Alert.objects.filter(pk=alert_id).first()
+    if alert is None or alert.state != State.APPROVED:
+        return 0
+    recipients = audience(alert)
+    urgent = alert.urgency == Urgency.URGENT
+    created = 0
+    for start in range(0, len(recipients), settings.DELIVERY_BATCH_SIZE):
+        batch = recipients[start : start + settings.DELIVERY_BATCH_SIZE]
+        plans = plans_for(batch, category=alert.category, urgent=urgent, now=timezone.now())
+        created += len(do_create_deliveries("alert", alert.pk, plans))
+    Alert.objects.filter(pk=alert.pk).update(fanned_out_at=timezone.now())
+    return created
+
+
+@task()
+def fan_out_withdrawal(alert_id: int) -> int:
+    """Everyone an alert reached hears that it is withdrawn, by the channels it reached them."""
+    reached = list(
+        Delivery.objects.filter(subject_type="alert", subject_id=alert_id, state=DeliveryState.SENT)
+        .order_by("recipient_id", "channel")
+        .values_list("recipient_id", "channel")
+    )
+    plans = [
+        Plan(recipient_id, channel, DeliveryState.PENDING) for recipient_id, channel in reached
+    ]
+    created = 0
+    for start in range(0, len(plans), settings.DELIVERY_BATCH_SIZE):
+        created += len(
+            do_create_deliveries(
+                "alert_withdrawn", alert_id, plans[start : start + settings.DELIVERY_BATCH_SIZE]
+            )
+        )
+    return created
+
+
+@task()
+def notify_followers(alert_id: int) -> int:
+    """A closed alert: a notice to its author, to those it reached and to those who joined."""
+    alert = Alert.objects.select_related("author").filter(pk=alert_id).first()
+    if alert is None:
+        return 0
+    reached = Delivery.objects.filter(
+        subject_type="alert", subject_id=alert_id, channel=Channel.IN_APP, state=DeliveryState.SENT
+    ).values_list("recipient_id", flat=True)
+    joined = AlertSupport.objects.filter(alert_id=alert_id).values_list("user_id", flat=True)
+    followers = sorted({alert.author_id, *reached, *joined})
+    notice = decision_notice(alert, "alert_closed")
+    with transaction.atomic():
+        InboxItem.objects.bulk_create(
+            [
+                InboxItem(
+                    recipient_id=follower,
+                    subject_type="alert_closed",
+                    subject_id=alert_id,
+                    title=notice.title,
+                    body=notice.body,
+                    url=notice.url,
+                )
+                for follower in followers
+            ],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+    return len(followers)
+
+
+@task()
+def resume_stalled_fan_outs() -> int:
+    """Approved alerts whose fan-out stopped (its worker died): run it again."""
+    stalled = Alert.objects.filter(
+        state=State.APPROVED,
+        fanned_out_at__isnull=True,
+        decided_at__lt=timezone.now() - timedelta(seconds=settings.DELIVERY_STALL_SECONDS),
+    ).values_list("pk", flat=True)
+    for alert_id in stalled:
+        fan_out_alert.enqueue(alert_id)
+    return len(stalled)
+
+
+periodic.register(
+    "resume_stalled_fan_outs",
+    every=timedelta(seconds=max(settings.DELIVERY_STALL_SECONDS // 2, 1)),
+    task=resume_stalled_fan_outs,
+)

@@ -1,0 +1,47 @@
+"""What a delivery says, built by the app its subject belongs to, at sending time.
+
+Each app registers a builder per subject type ("alert", "alert_withdrawn"…).
+A builder runs in the recipient's language and returns the message, or None
+when it no longer applies (an alert withdrawn before the message left): the
+delivery is then cancelled rather than sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import translation
+
+from vigie.accounts.models import User
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str  # push title, e-mail subject, inbox title
+    body: str  # push and inbox text, e-mail body
+    url: str  # a path of the site: where the message leads
+    urgent: bool
+    tag: str  # a repeated message with the same tag replaces the earlier one
+    sms: str  # the text message: short, with the link
+    insee_code: str = ""  # the commune the SMS is counted for
+
+
+Builder = Callable[[int, User], Message | None]
+
+_BUILDERS: dict[str, Builder] = {}
+
+
+def register(subject_type: str) -> Callable[[Builder], Builder]:
+    def decorator(builder: Builder) -> Builder:
+        if subject_type in _BUILDERS:
+            raise RuntimeError(f"Message subject {subject_type!r} is registered twice.")
+        _BUILDERS[subject_type] = builder
+        return builder
+
+    return decorator
+
+
+def build(subject_type: str, subject_id: int, recipient: User) -> Message | None:
+    with translation.override(recipient.language or "fr"):
+        return _BUILDERS[subject_type](subject_id, recipient)

@@ -1,0 +1,132 @@
+"""Who gets what, by which channel, and when: preferences, quiet hours, the digest.
+
+Defaults (unless a person chose otherwise for a category and a channel):
+push for every alert, SMS for urgent ones, e-mail for the others; the in-app
+inbox always. Quiet hours hold non-urgent push and SMS until they end; the
+daily digest holds non-urgent e-mails until its hour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from vigie.accounts.models import User
+from vigie.notifications.models import (
+    Channel,
+    ChannelPreference,
+    DeliveryState,
+    NotificationSettings,
+    PhoneNumber,
+    PushSubscription,
+    When,
+)
+
+CHOOSABLE: tuple[str, ...] = (Channel.PUSH, Channel.SMS, Channel.EMAIL)
+DEFAULT_WHEN: dict[str, str] = {
+    Channel.PUSH: When.ALWAYS,
+    Channel.SMS: When.URGENT,
+    Channel.EMAIL: When.NORMAL,
+}
+# Quiet hours hold only the channels that wake people up.
+QUIETED = (Channel.PUSH, Channel.SMS)
+
+
+@dataclass(frozen=True)
+class Plan:
+    recipient_id: int
+    channel: str
+    state: str  # pending, or held until send_after
+    send_after: datetime | None = None
+    digest: bool = False
+
+
+def wanted(when: str, *, urgent: bool) -> bool:
+    return (
+        when == When.ALWAYS
+        or (when == When.URGENT and urgent)
+        or (when == When.NORMAL and not urgent)
+    )
+
+
+def in_quiet_hours(now_local: time, quiet_from: time, quiet_until: time) -> bool:
+    if quiet_from == quiet_until:
+        return False
+    if quiet_from < quiet_until:
+        return quiet_from <= now_local < quiet_until
+    return now_local >= quiet_from or now_local < quiet_until  # across midnight
+
+
+def next_local(moment: datetime, at: time) -> datetime:
+    """The next time the local clock shows ``at`` after ``moment``."""
+    local = timezone.localtime(moment)
+    candidate = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    if candidate <= local:
+        candidate = timezone.localtime(
+            timezone.make_aware(candidate.replace(tzinfo=None) + timedelta(days=1))
+        )
+    return candidate
+
+
+def plans_for(user_ids: Iterable[int], *, category: str, urgent: bool, now: datetime) -> list[Plan]:
+    """The deliveries to create for these people: five queries whatever their number."""
+    ids = list(user_ids)
+    people = dict(
+        User.objects.filter(pk__in=ids, is_active=True).values_list("pk", "email_confirmed_at")
+    )
+    choices = {
+        (user_id, channel): when
+        for user_id, channel, when in ChannelPreference.objects.filter(
+            user_id__in=ids, category=category
+        ).values_list("user_id", "channel", "when")
+    }
+    quiet = {
+        row.user_id: row
+        for row in NotificationSettings.objects.filter(user_id__in=ids).only(
+            "user_id", "quiet_from", "quiet_until", "digest"
+        )
+    }
+    phones = set(
+        PhoneNumber.objects.filter(user_id__in=ids, verified_at__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    pushed = set(PushSubscription.objects.filter(user_id__in=ids).values_list("user_id", flat=True))
+    confirmed = {user_id for user_id, confirmed_at in people.items() if confirmed_at}
+    available: dict[str, set[int]] = {
+        Channel.EMAIL: confirmed,
+        Channel.SMS: phones,
+        Channel.PUSH: pushed,
+    }
+    local_now = timezone.localtime(now).time()
+    digest_at = next_local(now, time(settings.DIGEST_HOUR))
+    plans: list[Plan] = []
+    for user_id in ids:
+        if user_id not in people:
+            continue
+        plans.append(Plan(user_id, Channel.IN_APP, DeliveryState.PENDING))
+        own = quiet.get(user_id)
+        for channel in CHOOSABLE:
+            when = choices.get((user_id, channel), DEFAULT_WHEN[channel])
+            if not wanted(when, urgent=urgent) or user_id not in available[channel]:
+                continue
+            if (
+                not urgent
+                and channel in QUIETED
+                and own is not None
+                and own.quiet_from is not None
+                and own.quiet_until is not None
+                and in_quiet_hours(local_now, own.quiet_from, own.quiet_until)
+            ):
+                plans.append(
+                    Plan(user_id, channel, DeliveryState.HELD, next_local(now, own.quiet_until))
+                )
+            elif not urgent and channel == Channel.EMAIL and own is not None and own.digest:
+                plans.append(Plan(user_id, channel, DeliveryState.HELD, digest_at, digest=True))
+            else:
+                plans.append(Plan(user_id, channel, DeliveryState.PENDING))
+    return plans

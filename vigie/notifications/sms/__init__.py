@@ -1,0 +1,1 @@
+"""Text messages: length and encoding, French mobile numbers, providers, inbound webhook."""
