@@ -32,6 +32,7 @@ from django_tasks_db.models import DBTaskResult
 from vigie.accounts import session_store
 from vigie.accounts.backends import BACKEND
 from vigie.accounts.models import User
+from vigie.accounts.team import moderators_group
 from vigie.addresses.actions import CleanAddress, do_set_home_address
 from vigie.addresses.ban import import_ban_file
 from vigie.addresses.demo import DEMO_BAN_FILE
@@ -120,6 +121,7 @@ def give_home(user: User, address: CleanAddress, *, verified: bool, by: User) ->
 
 def make_personas() -> Personas:
     carol = make_user("carol@example.org", "Carol", "Petit", is_staff=True)
+    carol.groups.add(moderators_group())
     TOTPDevice.objects.create(user=carol, name="authenticator", key=TOTP_KEY_HEX, confirmed=True)
     personas = Personas(
         alice=make_user("alice@example.org", "Alice", "Martin"),

@@ -582,6 +582,10 @@ def do_create_account(
     )
     user.set_password(password)
     user.save()
+    if is_staff:
+        from vigie.accounts.team import moderators_group
+
+        user.groups.add(moderators_group())
     audit.account_created(user, actor_id=acting_user.pk if acting_user else None)
     return user
 

@@ -32,7 +32,7 @@ class AddressAdmin(admin.ModelAdmin[Address]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description=_("Mark the selected addresses as checked"))
+    @admin.action(description=_("Mark the selected addresses as checked"), permissions=["change"])
     def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[Address]) -> None:
         from vigie.verification.actions import do_approve_typed_address
 

@@ -117,6 +117,23 @@ class SpoolSender:
         return True
 
 
+def maileva_recipient(envelope: Envelope) -> dict[str, str]:
+    """The address block line by line, as the PDF prints it (NF Z10-011's six lines).
+
+    Line 1 the name; 2 and 3 the complement (flat, then building: at most two
+    lines of 38 characters, never cut); 4 number and street; 6 postcode and locality.
+    """
+    recipient = {
+        "address_line_1": envelope.name,
+        "address_line_4": envelope.street_line,
+        "address_line_6": envelope.last_line,
+        "country_code": "FR",
+    }
+    for number, line in enumerate(envelope.complement_lines[:2], start=2):
+        recipient[f"address_line_{number}"] = line
+    return recipient
+
+
 class MailevaSender:
     """Maileva's "courrier simple" API (mail/v2), with OAuth2 client credentials.
 
@@ -234,14 +251,7 @@ class MailevaSender:
             "id",
         )
         on_created(sending_id)
-        recipient = {
-            "address_line_2": envelope.name,
-            "address_line_4": envelope.street_line,
-            "address_line_6": envelope.last_line,
-            "country_code": "FR",
-        }
-        if envelope.complement_lines:
-            recipient["address_line_3"] = " ".join(envelope.complement_lines)[:38]
+        recipient = maileva_recipient(envelope)
         try:
             self._request(
                 "POST", f"{self.api_url}/sendings/{sending_id}/recipients", json=recipient

@@ -59,6 +59,27 @@ def test_it_sends_at_most_three_letters_per_account_in_ninety_days(
         assert ask_letter(client).status_code == 202
 
 
+def test_it_sends_a_new_letter_from_the_page_and_says_when_the_limit_is_reached(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.bob)
+
+    with time_machine.travel(timezone.now(), tick=False):
+        answers = [
+            client.post("/activer/nouvelle-lettre/", HTTP_ACCEPT_LANGUAGE="en", follow=True)
+            for _ in range(4)
+        ]
+    run_tasks()
+
+    said = [answer.content.decode() for answer in answers]
+    assert all(answer.redirect_chain == [("/activer/", 302)] for answer in answers)
+    assert all("A new letter is on its way" in page for page in said[:3])
+    assert "A new letter is on its way" not in said[3]
+    assert "alert-error" in said[3]
+    assert Letter.objects.filter(user=personas.bob).count() == 3
+    assert len(spooled_pdfs()) == 1  # each new letter withdrew the one before from the printer
+
+
 def test_it_sends_at_most_three_letters_per_address_whoever_asks(
     personas: Personas,
 ) -> None:
@@ -226,6 +247,40 @@ def test_it_holds_the_letter_of_a_typed_address_until_the_team_checks_it(
     letter.refresh_from_db()
     assert letter.status == LetterStatus.HANDED_OVER
     assert len(spooled_pdfs()) == 1
+    assert AuditEvent.objects.filter(
+        event_type="address.reviewed", actor_id=personas.carol.pk
+    ).exists()
+
+
+def test_it_lets_the_letter_of_a_typed_address_leave_from_the_admin(
+    client: Client, personas: Personas
+) -> None:
+    alice = log_in_as(Client(), personas.alice)
+    alice.put(
+        "/api/v1/me/address",
+        {
+            "address": {
+                "number": "150",
+                "street": "Chemin Neuf",
+                "postcode": "99100",
+                "commune": "Bourg-lès-Vigies",
+            }
+        },
+        content_type="application/json",
+    )
+    address = Address.objects.get(user=personas.alice, moved_out_at__isnull=True)
+    carol = log_in_as(client, personas.carol, second_factor=True)
+
+    answer = carol.post(
+        "/equipe/admin/addresses/address/",
+        {"action": "mark_reviewed", "_selected_action": [address.pk]},
+    )
+    run_tasks()
+
+    address.refresh_from_db()
+    assert answer.status_code == 302
+    assert address.needs_review is False
+    assert Letter.objects.get(user=personas.alice).status == LetterStatus.HANDED_OVER
     assert AuditEvent.objects.filter(
         event_type="address.reviewed", actor_id=personas.carol.pk
     ).exists()

@@ -44,7 +44,7 @@ def test_it_creates_a_sending_uploads_the_pdf_and_submits_it(
     assert letter.sender == "maileva"
     sending = maileva.sendings[letter.external_id]
     assert sending.status == "PENDING"
-    assert sending.recipients[0]["address_line_2"] == "Bob Durand"
+    assert sending.recipients[0]["address_line_1"] == "Bob Durand"
     assert sending.recipients[0]["address_line_4"] == "3 IMPASSE DU MOULIN"
     assert sending.recipients[0]["address_line_6"] == "99100 BOURG LES VIGIES"
     assert len(sending.documents) == 1
@@ -159,3 +159,28 @@ def test_it_takes_a_lost_submit_answer_for_a_success(
     assert maileva.sendings[letter.external_id].status != "DRAFT"
     submits = [path for method, path in maileva.requests if path.endswith("/submit")]
     assert len(submits) == 1  # never submitted twice
+
+
+def test_it_gives_maileva_the_lines_the_pdf_prints_with_both_complement_lines_whole() -> None:
+    from vigie.addresses.postal import envelope, postal_upper
+    from vigie.verification.senders import maileva_recipient
+
+    complement = "Appartement 12, escalier B, résidence des Grands Chênes"
+    block = envelope(
+        name="Bob Durand",
+        number="3",
+        suffix="",
+        street="Impasse du Moulin",
+        complement=complement,
+        postcode="99100",
+        locality="Bourg-lès-Vigies",
+    )
+
+    recipient = maileva_recipient(block)
+
+    lines = [recipient.get(f"address_line_{number}", "") for number in range(1, 7)]
+    assert len(block.complement_lines) == 2
+    assert [line for line in lines if line] == block.lines
+    assert lines[4] == ""  # line 5 is for a lieu-dit or a PO box
+    assert " ".join(lines[1:3]) == postal_upper(complement)
+    assert all(len(line) <= 38 for line in lines)
