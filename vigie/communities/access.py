@@ -146,3 +146,37 @@ def all_neighbourhoods() -> QuerySet[Community]:
     return Community.objects.filter(kind=CommunityKind.NEIGHBOURHOOD).order_by(
         "commune_name", "name"
     )
+
+
+@dataclass(frozen=True)
+class WaitingHomes:
+    insee_code: str
+    commune_name: str
+    homes: int
+
+
+def homes_waiting_for_a_neighbourhood() -> list[WaitingHomes]:
+    """For the team's page: verified homes that lie in no neighbourhood, counted by commune.
+
+    Counts only, never who or where: drawing a neighbourhood places them all at once.
+    """
+    from django.db.models import Count, Exists, OuterRef
+
+    from vigie.addresses.models import Address
+
+    placed = Membership.objects.filter(
+        address=OuterRef("pk"),
+        community__kind=CommunityKind.NEIGHBOURHOOD,
+        state__in=CURRENT_STATES,
+    )
+    rows = (
+        Address.objects.filter(verified_at__isnull=False, moved_out_at__isnull=True)
+        .exclude(Exists(placed))
+        .values("insee_code", "commune")
+        .annotate(homes=Count("pk"))
+        .order_by("commune", "insee_code")
+    )
+    return [
+        WaitingHomes(insee_code=row["insee_code"], commune_name=row["commune"], homes=row["homes"])
+        for row in rows
+    ]

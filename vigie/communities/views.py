@@ -128,6 +128,7 @@ def team_neighbourhoods(request: HttpRequest) -> HttpResponse:
     context = {
         "requests": access.waiting_requests().select_related("requested_by"),
         "neighbourhoods": access.all_neighbourhoods(),
+        "waiting": access.homes_waiting_for_a_neighbourhood(),
     }
     return render(request, "communities/team_neighbourhoods.html", context)
 

@@ -87,7 +87,10 @@ def edit_post(request: HttpRequest, post_id: int, payload: PostEditIn) -> PostOu
 @router.delete("/posts/{int:post_id}", response={204: None, **ERRORS}, summary="Delete my post")
 def delete_post(request: HttpRequest, post_id: int) -> Status[None]:
     user = _caller(request)
-    actions.do_delete_post(access.access_post(user, post_id), acting_user=user)
+    found = access.access_post(user, post_id)
+    # A suspended member keeps what is under review: deleting is writing.
+    community_access.writable_membership(user, found.community_id)
+    actions.do_delete_post(found, acting_user=user)
     return Status(204, None)
 
 
@@ -130,5 +133,7 @@ def comment(request: HttpRequest, post_id: int, payload: CommentIn) -> Status[Co
 )
 def delete_comment(request: HttpRequest, comment_id: int) -> Status[None]:
     user = _caller(request)
-    actions.do_delete_comment(access.access_comment(user, comment_id), acting_user=user)
+    comment = access.access_comment(user, comment_id)
+    community_access.writable_membership(user, comment.post.community_id)
+    actions.do_delete_comment(comment, acting_user=user)
     return Status(204, None)

@@ -118,6 +118,8 @@ def edit(request: HttpRequest, post_id: int) -> HttpResponse:
 def delete(request: HttpRequest, post_id: int) -> HttpResponse:
     user = _user(request)
     found = access.access_post(user, post_id)
+    # A suspended member keeps what is under review: deleting is writing.
+    community_access.writable_membership(user, found.community_id)
     actions.do_delete_post(found, acting_user=user)
     messages.success(request, _("Your post is deleted."))
     return redirect("communities:community", community_id=found.community_id)
@@ -128,6 +130,7 @@ def delete(request: HttpRequest, post_id: int) -> HttpResponse:
 def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     user = _user(request)
     comment = access.access_comment(user, comment_id)
+    community_access.writable_membership(user, comment.post.community_id)
     actions.do_delete_comment(comment, acting_user=user)
     messages.success(request, _("Your comment is deleted."))
     return redirect("posts:post", post_id=comment.post_id)

@@ -26,9 +26,11 @@ from django.utils import timezone
 from PIL import Image
 
 from vigie.accounts.models import AccessToken
-from vigie.alerts.models import Alert
+from vigie.alerts.models import Alert, Category
 from vigie.api.api import api
 from vigie.communities.models import Membership, NeighbourhoodRequest
+from vigie.notifications.forms import field_name
+from vigie.notifications.preferences import CHOOSABLE, DEFAULT_WHEN
 from vigie.posts.models import Comment, Post, PostImage
 from vigie.test import PASSWORD, Personas, forget_shared_cache, log_in_as, neighbourhood_a
 
@@ -164,6 +166,93 @@ PUSH_SUBSCRIPTION = {
     },
 }
 TEAM_API = {**persons(404, anonymous=401), "carol": 200}
+
+WRITE_ALERT_FORM = {
+    **WRITE_ALERT,
+    "happened_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    "urgency": "normal",
+}
+DEFAULT_PREFERENCES = {
+    field_name(category, channel): DEFAULT_WHEN[channel]
+    for category in Category.values
+    for channel in CHOOSABLE
+}
+
+# --- Pages: the same routes, asked with POST and a form's fields ----------------------------
+# Every route that takes a form is here (a GET-only route is absent); a new form target
+# missing from this table fails test_it_posts_to_every_form_target.
+PAGE_POSTS: dict[str, Row] = {
+    "compte/confirmation/": Row(everyone(302), body={}),
+    "compte/jetons/<int:token_id>/revoquer/": Row(
+        {**persons(404, anonymous=302), "alice": 302}, body={}
+    ),
+    # Without a second factor there is nothing to renew or remove: back to the page.
+    "compte/double-authentification/codes/": Row(
+        {**everyone(302), "carol": 200}, body={"password": PASSWORD}
+    ),
+    "compte/double-authentification/retirer/": Row(
+        {**everyone(302), "carol": 422},
+        body={"password": PASSWORD},  # and her code
+    ),
+    # Form targets that answer on the page they came from (302), said in a message there.
+    "activer/nouvelle-lettre/": Row(everyone(302), body={}),
+    "voisinage/revenir/": Row(everyone(302), body={}),
+    "quartiers/<int:community_id>/quitter/": Row(members_of_a(302, anonymous=302), body={}),
+    "quartiers/<int:community_id>/voisins/": Row(
+        members_of_a(302, anonymous=302), body={"listed": "on"}
+    ),
+    "quartiers/<int:community_id>/publier/": Row(
+        members_of_a(302, anonymous=302, sam=403), body=WRITE_POST
+    ),
+    # A suspended member's comment is refused on the form (422), as any invalid one.
+    "publications/<int:post_id>/": Row(
+        members_of_a(302, anonymous=302, sam=422), body={"body": "Merci !"}
+    ),
+    "publications/<int:post_id>/modifier/": Row(
+        {**members_of_a(403, anonymous=302), "alice": 302},
+        body={"kind": "information", "title": "Nouveau", "body": "Un texte"},
+    ),
+    "publications/<int:post_id>/supprimer/": Row(
+        {**members_of_a(403, anonymous=302), "alice": 302}, body={}
+    ),
+    "commentaires/<int:comment_id>/supprimer/": Row(
+        {**members_of_a(403, anonymous=302), "alice": 302}, body={}
+    ),
+    "equipe/quartiers/nouveau/": Row(
+        staff(302),
+        body={
+            "name": "Les Près",
+            "insee_code": "99101",
+            "commune_name": "Bourg-lès-Vigies",
+            "boundary": json.dumps(
+                {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[2.41, 46.81], [2.42, 46.81], [2.42, 46.82], [2.41, 46.82], [2.41, 46.81]]
+                    ],
+                }
+            ),
+        },
+    ),
+    "equipe/quartiers/demandes/<int:request_id>/refuser/": Row(staff(302), body={"reason": "Non"}),
+    "quartiers/<int:community_id>/alerte/": Row(
+        members_of_a(302, anonymous=302, sam=403), body={**WRITE_ALERT_FORM}
+    ),
+    "alertes/<int:alert_id>/retirer/": Row(members_of_a(302, anonymous=302), body={"reason": ""}),
+    "alertes/<int:alert_id>/cloturer/": Row(
+        members_of_a(302, anonymous=302), body={"resolution": "resolved"}
+    ),
+    "alertes/<int:alert_id>/rejoindre/": Row(members_of_a(302, anonymous=302, sam=403), body={}),
+    "equipe/alertes/<int:alert_id>/": Row(
+        staff(302), body={"decision": "withdraw", "reason": "Doublon"}
+    ),
+    "boite/tout-lu/": Row(everyone(302), body={}),
+    "compte/notifications/": Row(everyone(302), body=DEFAULT_PREFERENCES),
+    "compte/telephone/": Row(everyone(302), body={"number": "06 12 34 56 78"}),
+    "compte/telephone/code/": Row(everyone(302), body={"code": "123456"}),
+    "compte/telephone/supprimer/": Row(everyone(302), body={}),
+}
+
 
 # --- API: the OpenAPI schema's operations -------------------------------------------------
 OPERATIONS: dict[tuple[str, str], Row] = {
@@ -454,5 +543,30 @@ def test_it_answers_each_operation_as_the_matrix_says(world: World, method: str,
     row = OPERATIONS[(method, path)]
     url = _fill(path, world.values)
     answers = {persona: _ask(world, persona, method, url, row) for persona in PERSONAS}
+
+    assert answers == row.statuses
+
+
+def _post_form(world: World, persona: str, url: str, row: Row) -> int:
+    with transaction.atomic():
+        response = _client(world, persona).post(url, row.body or {})
+        transaction.set_rollback(True)
+    forget_shared_cache()
+    return response.status_code
+
+
+def test_it_posts_to_every_form_target() -> None:
+    form_targets = {route for route, row in PAGES.items() if row.statuses == POST_ONLY}
+
+    assert form_targets <= set(PAGE_POSTS)
+    assert set(PAGE_POSTS) <= all_page_routes()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", sorted(PAGE_POSTS))
+def test_it_answers_each_form_as_the_matrix_says(world: World, route: str) -> None:
+    row = PAGE_POSTS[route]
+    url = "/" + _fill(route, world.values)
+    answers = {persona: _post_form(world, persona, url, row) for persona in PERSONAS}
 
     assert answers == row.statuses

@@ -61,12 +61,19 @@ def test_it_places_waiting_residents_when_their_neighbourhood_is_drawn(personas:
         by=personas.carol,
     )
     assert [m.community.kind for m in Membership.objects.filter(user=personas.alice)] == ["commune"]
+    carol = log_in_as(Client(), personas.carol, second_factor=True)
+    before = carol.get("/equipe/quartiers/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     drawn = draw(personas.carol, box(2.3960, 46.8000, 2.3980, 46.8020))
 
+    after = carol.get("/equipe/quartiers/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert Membership.objects.filter(
         user=personas.alice, community=drawn, state=MembershipState.ACTIVE
     ).exists()
+    # The team sees how many homes wait, by commune (never whose, nor where).
+    assert "Bourg-lès-Vigies (99101) — 1 home waiting" in before
+    assert "Rue Saint-Exupéry" not in before
+    assert "Every verified home lies in a neighbourhood." in after
 
 
 @pytest.mark.parametrize(

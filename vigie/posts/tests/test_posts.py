@@ -283,3 +283,57 @@ def test_it_serves_the_feed_in_the_same_number_of_queries_whatever_the_data(
     assert with_ten <= 8
     # Session, account, membership, member count and feed all come from the cache.
     assert warm == 0
+
+
+def test_it_keeps_a_suspended_members_posts_and_comments_from_deletion(
+    personas: Personas,
+) -> None:
+    from vigie.communities.actions import do_lift_suspension, do_suspend_member
+    from vigie.posts.actions import PostInput, do_add_comment, do_create_post
+    from vigie.posts.models import Comment
+
+    do_lift_suspension(personas.sam, acting_user=personas.carol)
+    sam_member = Membership.objects.get(user=personas.sam, community=neighbourhood_a())
+    post = do_create_post(
+        sam_member, data=PostInput(kind="information", title="Vente", body="Tout à 1 euro.")
+    )
+    comment = do_add_comment(post, membership=sam_member, body="Encore dispo.")
+    do_suspend_member(personas.sam, until=None, acting_user=personas.carol)
+    sam = log_in_as(Client(), personas.sam)
+
+    answers = [
+        sam.delete(f"/api/v1/comments/{comment.pk}").status_code,
+        sam.delete(f"/api/v1/posts/{post.pk}").status_code,
+        sam.post(f"/commentaires/{comment.pk}/supprimer/").status_code,
+        sam.post(f"/publications/{post.pk}/supprimer/").status_code,
+    ]
+
+    assert answers == [403, 403, 403, 403]
+    assert Post.objects.filter(pk=post.pk).exists()
+    assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_it_deletes_an_absence_a_week_after_the_return_and_nothing_else(
+    client: Client, personas: Personas
+) -> None:
+    from vigie.posts.tasks import remove_ended_absences
+
+    a = neighbourhood_a().pk
+    dave = listed(Membership.objects.get(user=personas.dave, community_id=a))
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    log_in_as(client, personas.alice)
+    absence = write(
+        client, a, kind="absence", absence_from=tomorrow.isoformat(),
+        absence_until=(tomorrow + timedelta(days=5)).isoformat(), shown_to=[dave.pk],
+    ).json()["id"]  # fmt: skip
+    other = write(client, a).json()["id"]
+
+    with time_machine.travel(timezone.now() + timedelta(days=12)):
+        kept_a_week = remove_ended_absences.call()
+    with time_machine.travel(timezone.now() + timedelta(days=14)):
+        removed = remove_ended_absences.call()
+
+    assert kept_a_week == 0
+    assert removed >= 1
+    assert not Post.objects.filter(pk=absence).exists()
+    assert Post.objects.filter(pk=other).exists()
