@@ -40,8 +40,10 @@ def _summary(alert: Alert) -> str:
 
 
 def _sms(alert: Alert, text: str) -> str:
+    # Three dots, not "…": the ellipsis is outside GSM-7 and would switch the whole
+    # text to UCS-2, doubling the segments the commune pays for.
     short = (
-        text if len(text) <= SMS_DESCRIPTION_LENGTH else text[: SMS_DESCRIPTION_LENGTH - 1] + "…"
+        text if len(text) <= SMS_DESCRIPTION_LENGTH else text[: SMS_DESCRIPTION_LENGTH - 3] + "..."
     )
     return f"Vigie. {short} {settings.BASE_URL}{_url(alert)}"
 

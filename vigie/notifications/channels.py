@@ -78,7 +78,7 @@ class EmailSender:
 
 class SmsSender:
     def send(self, delivery: Delivery, message: Message) -> Sent:
-        from vigie.notifications.sms.gsm import sms_length
+        from vigie.notifications.sms.gsm import fold_to_gsm, sms_length
         from vigie.notifications.sms.providers import sms_provider
 
         phone = PhoneNumber.objects.filter(
@@ -86,8 +86,9 @@ class SmsSender:
         ).first()
         if phone is None:
             raise RecipientGone("no verified mobile number any more")
-        sms_provider().send(to=phone.number, text=message.sms, reference=f"delivery-{delivery.pk}")
-        return Sent(segments=sms_length(message.sms).segments)
+        text = fold_to_gsm(message.sms)
+        sms_provider().send(to=phone.number, text=text, reference=f"delivery-{delivery.pk}")
+        return Sent(segments=sms_length(text).segments)
 
 
 class PushSender:

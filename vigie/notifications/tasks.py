@@ -123,6 +123,7 @@ def send_phone_code(phone_id: int, attempt: int = 1) -> str:
 
     from vigie.lib.tasks import attempts_left, next_attempt_at
     from vigie.notifications.models import PhoneNumber
+    from vigie.notifications.sms.gsm import fold_to_gsm
     from vigie.notifications.sms.providers import sms_provider
 
     phone = PhoneNumber.objects.select_related("user").filter(pk=phone_id).first()
@@ -136,7 +137,9 @@ def send_phone_code(phone_id: int, attempt: int = 1) -> str:
         }
     try:
         sms_provider().send(
-            to=phone.number, text=text, reference=f"phone-{phone.pk}-{secrets.token_hex(4)}"
+            to=phone.number,
+            text=fold_to_gsm(text),
+            reference=f"phone-{phone.pk}-{secrets.token_hex(4)}",
         )
     except TemporaryFailure:
         if attempts_left(attempt):

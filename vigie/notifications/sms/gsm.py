@@ -9,6 +9,7 @@ more than halves what fits in a segment.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 GSM_7 = "GSM-7"
@@ -87,3 +88,31 @@ def sms_length(text: str) -> SmsLength:
             units, single=SINGLE_SEGMENT_UNITS, concatenated=CONCATENATED_SEGMENT_UNITS
         ),
     )
+
+
+# French typography outside the alphabet, and what reads the same inside it.
+_FOLDED = {
+    "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "«": '"', "»": '"',
+    "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " ", "\u202f": " ",
+    "œ": "oe", "Œ": "OE", "ç": "c",
+}  # fmt: skip
+
+
+def fold_to_gsm(text: str) -> str:
+    """The text with what French writes outside GSM-7 replaced by its nearest reading inside.
+
+    "fenêtre d\u2019une" becomes "fenetre d'une": one accent or apostrophe outside the
+    alphabet would otherwise send the whole message in UCS-2, at twice the segments.
+    Accents the alphabet has (é, è, à, ù) stay; what has no reading (an emoji) is kept,
+    and the message goes in UCS-2 as it must.
+    """
+    folded = []
+    for character in text:
+        if _septets(character) is not None:
+            folded.append(character)
+        elif character in _FOLDED:
+            folded.append(_FOLDED[character])
+        else:
+            base = unicodedata.normalize("NFKD", character)[:1]
+            folded.append(base if base and _septets(base) is not None else character)
+    return "".join(folded)

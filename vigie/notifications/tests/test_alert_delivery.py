@@ -394,3 +394,26 @@ def test_it_refuses_every_text_without_a_configured_secret(personas: Personas) -
     answer = inbound(Client(), text, secret="")
 
     assert answer.status_code == 403
+
+
+def test_it_texts_a_long_french_alert_in_one_gsm_segment_with_its_link(
+    personas: Personas, settings: Settings
+) -> None:
+    verified_phone(personas.alice)
+    dave = log_in_as(Client(), personas.dave)
+
+    alert_id = send_alert(
+        dave,
+        category="burglary",
+        urgency="urgent",
+        place="Rue des Lilas",
+        description="Deux hommes ont forcé la fenêtre d'une maison à l'angle de la rue, "
+        "puis sont repartis à pied vers la gare en emportant un sac.",
+    )
+    run_tasks()
+
+    [text] = outbox(settings)
+    assert text["encoding"] == "GSM-7"
+    assert text["segments"] == 1
+    assert text["text"].endswith(f"/alertes/{alert_id}/")
+    assert "..." in text["text"]

@@ -75,3 +75,19 @@ def test_it_counts_an_euro_sign_in_ucs2_as_one_unit() -> None:
 
 def test_it_counts_an_empty_text_as_the_one_segment_it_would_take() -> None:
     assert sms_length("") == SmsLength(encoding=GSM_7, units=0, segments=1)
+
+
+def test_it_folds_french_typography_outside_the_alphabet_and_keeps_what_is_inside() -> None:
+    from vigie.notifications.sms.gsm import fold_to_gsm
+
+    folded = fold_to_gsm("Fenêtre d\u2019une maison, « là-bas » — cœur… çà et là, été, où")
+
+    assert folded == 'Fenetre d\'une maison, " là-bas " - coeur... cà et là, été, où'
+    assert sms_length(folded).encoding == GSM_7
+
+
+def test_it_keeps_what_has_no_reading_in_the_alphabet() -> None:
+    from vigie.notifications.sms.gsm import fold_to_gsm
+
+    assert fold_to_gsm("Attention 🔥 ici") == "Attention 🔥 ici"
+    assert sms_length(fold_to_gsm("Attention 🔥 ici")).encoding == UCS_2
