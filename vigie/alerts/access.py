@@ -37,6 +37,15 @@ def visible_alerts_for(user: object) -> QuerySet[Alert]:
     )
 
 
+def withheld_from(alert: Alert, viewer: User) -> bool:
+    """A withdrawn alert keeps only its category and state for the neighbours.
+
+    What it said may be why it was withdrawn (someone's name, a house, a
+    plate): only its author and the team still read it.
+    """
+    return alert.state == State.WITHDRAWN and alert.author_id != viewer.pk
+
+
 def alerts_of_community(user: object, community_id: int) -> QuerySet[Alert]:
     return visible_alerts_for(user).filter(community_id=community_id).order_by("-created_at", "-id")
 

@@ -9,6 +9,7 @@ told to the author; the fan-out is queued in the decision's transaction.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -37,10 +38,15 @@ from vigie.communities import geometry
 from vigie.communities.models import CommunityKind, Membership, MembershipState, Role
 from vigie.lib.errors import Conflict, Forbidden, InvalidInput, RateLimited
 from vigie.lib.validators import clean_multiline, clean_single_line
-from vigie.notifications.models import InboundText, InboxItem
+from vigie.notifications.models import Delivery, DeliveryState, InboundText, InboxItem
 from vigie.notifications.sms.webhook import InboundSms
 
 SHORT_FIELD = 120
+MIN_DESCRIPTION = 10
+# Whole French plates: SIV (since 2009, "AB-123-CD") and FNI (before, "1234 AB 56").
+_COMPLETE_PLATE = re.compile(
+    r"[A-Z]{2}[\s-]*[0-9]{3}[\s-]*[A-Z]{2}|[0-9]{1,4}[\s-]*[A-Z]{1,3}[\s-]*(?:[0-9]{2}|2[AB]|97[1-6])"
+)
 # About 50 m: a point on the map shows the street, never the house.
 ROUNDING_METRES = 50
 METRES_PER_DEGREE = 111_320
@@ -98,6 +104,10 @@ class AlertInput:
     vehicle: VehicleInput = field(default_factory=VehicleInput)
     submit: bool = True
     send_anyway: bool = False  # sent although a similar alert exists
+
+
+def is_complete_plate(plate: str) -> bool:
+    return bool(_COMPLETE_PLATE.fullmatch(plate.strip().upper()))
 
 
 def round_point(longitude: float, latitude: float) -> tuple[Decimal, Decimal]:
@@ -163,7 +173,8 @@ def _clean(data: AlertInput, membership: Membership, *, source: str) -> _Clean:
         place = ""
     try:
         description = clean_multiline(data.description, max_length=DESCRIPTION_MAX_LENGTH)
-        if len(description) < 10:
+        # A text message is read by the team whatever its length.
+        if len(description) < MIN_DESCRIPTION and source != Source.SMS:
             errors["description"] = [_("Say in a few words what happened.")]
     except ValidationError as error:
         errors["description"] = list(error.messages)
@@ -176,6 +187,13 @@ def _clean(data: AlertInput, membership: Membership, *, source: str) -> _Clean:
         name: _clean_short(getattr(data.vehicle, name), errors, f"vehicle_{name}")
         for name in ("kind", "colour", "plate", "direction")
     }
+    if vehicle["plate"] and is_complete_plate(vehicle["plate"]):
+        errors["vehicle_plate"] = [
+            _(
+                "Give only the part of the plate you are sure of, never all of it: a whole "
+                "plate names its owner, who may have nothing to do with it."
+            )
+        ]
     if any(people.values()) and not people["behaviour"]:
         errors["people_behaviour"] = [
             _("Describe what the person did: that is what helps neighbours, not their looks.")
@@ -196,8 +214,9 @@ def _clean(data: AlertInput, membership: Membership, *, source: str) -> _Clean:
     if not errors:
         texts = [description, place, *people.values(), *vehicle.values()]
         check = check_description(behaviour=people["behaviour"], texts=texts)
-        # A text message cannot be answered with advice: the team reads it anyway.
-        if check.held and source != Source.SMS:
+        # A text message cannot be answered with advice, and a missing person is
+        # described as they look: the team reads both, terms shown.
+        if check.held and source != Source.SMS and data.category != Category.MISSING:
             raise InvalidInput({"description": [check.message]}, code="profiling")
         terms = list(check.terms)
     if errors:
@@ -313,8 +332,18 @@ def do_create_alert(membership: Membership, *, data: AlertInput, source: str = S
     return alert
 
 
+def _locked(alert: Alert) -> Alert:
+    """The alert as it is now, locked until the decision commits.
+
+    Deciding on the copy a page or a request loaded earlier would let a stale
+    approval deliver a withdrawn alert, or two decisions both pass.
+    """
+    return Alert.objects.select_for_update(of=("self",)).select_related("author").get(pk=alert.pk)
+
+
 @transaction.atomic
 def do_submit_alert(alert: Alert, *, membership: Membership, send_anyway: bool = False) -> Alert:
+    alert = _locked(alert)
     if alert.author_id != membership.user_id or alert.state != State.DRAFT:
         raise Conflict(_("Only a draft can be sent, by its author."), code="not_a_draft")
     now = timezone.now()
@@ -343,49 +372,111 @@ def _submit(alert: Alert, membership: Membership, *, now: datetime) -> None:
         fan_out_alert.enqueue(alert.pk)
 
 
-def _tell_author(alert: Alert, subject_type: str) -> None:
-    """The author's inbox hears of each decision (and the e-mail, through the fan-out)."""
+def _tell_author(alert: Alert, subject_type: str, *, edited: bool = False) -> None:
+    """The author hears of each decision: in the inbox, and by e-mail."""
     from vigie.alerts.messages import decision_notice
+    from vigie.notifications.actions import queue_email
 
-    notice = decision_notice(alert, subject_type)
+    notice = decision_notice(alert, subject_type, edited=edited)
     InboxItem.objects.get_or_create(
         recipient_id=alert.author_id,
         subject_type=subject_type,
         subject_id=alert.pk,
         defaults={"title": notice.title, "body": notice.body, "url": notice.url},
     )
+    author = alert.author
+    if author.is_active and author.email_confirmed_at is not None:
+        queue_email(
+            "alert_decision",
+            to=author.email,
+            language=author.language or "fr",
+            user_id=author.pk,
+            context={"alert_id": alert.pk, "notice": subject_type, "edited": int(edited)},
+        )
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """What the team rewrites before approving: personal data out (None leaves a field)."""
+
+    description: str | None = None
+    place: str | None = None
+    people: PeopleInput | None = None
+    vehicle: VehicleInput | None = None
+
+
+def _redacted(alert: Alert, redaction: Redaction) -> dict[str, str | dict[str, str]]:
+    """Apply the redaction to the alert in memory; the originals of what changed."""
+    from django.core.exceptions import ValidationError
+
+    errors: dict[str, list[object]] = {}
+    originals: dict[str, str | dict[str, str]] = {}
+    if redaction.description is not None:
+        try:
+            description = clean_multiline(redaction.description, max_length=DESCRIPTION_MAX_LENGTH)
+        except ValidationError as error:
+            errors["description"] = list(error.messages)
+        else:
+            if description != alert.description:
+                originals["description"], alert.description = alert.description, description
+    if redaction.place is not None:
+        try:
+            place = clean_single_line(redaction.place, max_length=PLACE_MAX_LENGTH)
+        except ValidationError as error:
+            errors["place"] = list(error.messages)
+        else:
+            if place != alert.place:
+                originals["place"], alert.place = alert.place, place
+    for name, given, fields in (
+        ("people", redaction.people, ("behaviour", "clothing", "build", "direction")),
+        ("vehicle", redaction.vehicle, ("kind", "colour", "plate", "direction")),
+    ):
+        if given is None:
+            continue
+        cleaned = {
+            field: _clean_short(getattr(given, field), errors, f"{name}_{field}")
+            for field in fields
+        }
+        kept = {field: value for field, value in cleaned.items() if value}
+        if kept != getattr(alert, name):
+            originals[name] = getattr(alert, name)
+            setattr(alert, name, kept)
+    if errors:
+        raise InvalidInput(errors)  # type: ignore[arg-type]
+    return originals
 
 
 @transaction.atomic
 def do_approve_alert(
-    alert: Alert, *, acting_user: User, edited_description: str | None = None
+    alert: Alert, *, acting_user: User, redaction: Redaction | None = None
 ) -> Alert:
-    """The team approves: every neighbour is told. Personal data may be edited out first."""
+    """The team approves: every neighbour is told. Personal data may be edited out first;
+    the original stays in the audit event, and only there."""
     from vigie.alerts.tasks import fan_out_alert
 
+    alert = _locked(alert)
     if alert.state != State.PENDING:
         raise Conflict(_("Only an alert waiting for the team can be approved."), code="not_pending")
-    original = None
-    if edited_description is not None:
-        try:
-            edited = clean_multiline(edited_description, max_length=DESCRIPTION_MAX_LENGTH)
-        except Exception as error:
-            raise InvalidInput({"description": getattr(error, "messages", [])}) from None
-        if edited != alert.description:
-            original, alert.description = alert.description, edited
+    originals = _redacted(alert, redaction) if redaction is not None else {}
     now = timezone.now()
     alert.state = State.APPROVED
     alert.decided_at = alert.reviewed_at = now
     alert.decided_by = acting_user
-    alert.save(update_fields=["state", "decided_at", "reviewed_at", "decided_by", "description"])
-    audit.alert_approved(alert, actor_id=acting_user.pk, original_description=original)
-    _tell_author(alert, "alert_approved")
+    alert.save(
+        update_fields=[
+            "state", "decided_at", "reviewed_at", "decided_by",
+            "description", "place", "people", "vehicle",
+        ]
+    )  # fmt: skip
+    audit.alert_approved(alert, actor_id=acting_user.pk, originals=originals)
+    _tell_author(alert, "alert_approved", edited=bool(originals))
     fan_out_alert.enqueue(alert.pk)
     return alert
 
 
 @transaction.atomic
 def do_reject_alert(alert: Alert, *, acting_user: User, reason: str) -> Alert:
+    alert = _locked(alert)
     if alert.state != State.PENDING:
         raise Conflict(_("Only an alert waiting for the team can be rejected."), code="not_pending")
     try:
@@ -404,38 +495,59 @@ def do_reject_alert(alert: Alert, *, acting_user: User, reason: str) -> Alert:
 
 @transaction.atomic
 def do_review_alert(alert: Alert, *, acting_user: User) -> Alert:
-    """A fast-path alert, read by the team after it left: it stays."""
-    if not alert.fast_path or alert.reviewed_at is not None:
+    """A fast-path alert, read by the team after it left: it stays (or the team withdraws it)."""
+    alert = _locked(alert)
+    if (
+        not alert.fast_path
+        or alert.reviewed_at is not None
+        or alert.state not in (State.APPROVED, State.RESOLVED)
+    ):
         raise Conflict(_("This alert is not waiting for a review."), code="not_awaiting_review")
     alert.reviewed_at = timezone.now()
     alert.decided_by = acting_user
     alert.save(update_fields=["reviewed_at", "decided_by"])
     audit.alert_reviewed(alert, actor_id=acting_user.pk)
+    _tell_author(alert, "alert_reviewed")
     return alert
+
+
+# What has reached someone, or may have: a message in the middle of its sending.
+_REACHED = (DeliveryState.SENT, DeliveryState.SENDING)
 
 
 @transaction.atomic
 def do_withdraw_alert(alert: Alert, *, acting_user: User, reason: str, by_team: bool) -> Alert:
-    """The author, or the team, takes an alert back; everyone it reached is told."""
+    """The author, or the team, takes an alert back; everyone it reached is told.
+
+    The team may also withdraw an alert its author closed before the review.
+    What has not left is cancelled, and the alert's notice leaves every inbox.
+    """
     from vigie.alerts.tasks import fan_out_withdrawal
     from vigie.notifications.actions import do_cancel_deliveries
-    from vigie.notifications.models import Delivery, DeliveryState
 
+    alert = _locked(alert)
     if not by_team and alert.author_id != acting_user.pk:
         raise Forbidden(_("Only its author or the team can withdraw an alert."), code="not_author")
-    if alert.state not in (State.DRAFT, State.PENDING, State.APPROVED):
+    withdrawable = [State.DRAFT, State.PENDING, State.APPROVED]
+    if by_team:
+        withdrawable.append(State.RESOLVED)
+    if alert.state not in withdrawable:
         raise Conflict(_("This alert can no longer be withdrawn."), code="not_withdrawable")
     try:
         alert.reason = clean_multiline(reason, max_length=REASON_MAX_LENGTH, required=by_team)
     except Exception as error:
         raise InvalidInput({"reason": getattr(error, "messages", [])}) from None
-    was_sent = alert.state == State.APPROVED
+    was_sent = alert.state in (State.APPROVED, State.RESOLVED)
     alert.state = State.WITHDRAWN
     alert.closed_at = timezone.now()
-    alert.save(update_fields=["state", "reason", "closed_at"])
+    if by_team and alert.reviewed_at is None:
+        alert.reviewed_at = alert.closed_at
+        alert.decided_by = acting_user
+    alert.save(update_fields=["state", "reason", "closed_at", "reviewed_at", "decided_by"])
     do_cancel_deliveries("alert", alert.pk)
+    InboxItem.objects.filter(subject_type="alert", subject_id=alert.pk).delete()
     reached = (
-        Delivery.objects.filter(subject_type="alert", subject_id=alert.pk, state=DeliveryState.SENT)
+        Delivery.objects.filter(subject_type="alert", subject_id=alert.pk, state__in=_REACHED)
         .values("recipient")
         .distinct()
         .count()
@@ -449,9 +561,10 @@ def do_withdraw_alert(alert: Alert, *, acting_user: User, reason: str, by_team: 
 
 
 def can_close(alert: Alert, user: User, membership: Membership | None) -> bool:
-    if user.pk == alert.author_id:
-        return True
-    return membership is not None and membership.role in (Role.REFERENT, Role.DEPUTY)
+    """Its author or a référent, whose membership may write (a suspended one may not)."""
+    if membership is None or not membership.can_write:
+        return False
+    return user.pk == alert.author_id or membership.role in (Role.REFERENT, Role.DEPUTY)
 
 
 @transaction.atomic
@@ -468,6 +581,7 @@ def do_close_alert(
 
     if resolution not in Resolution.values:
         raise InvalidInput({"resolution": [_("Say whether it is resolved or a false alarm.")]})
+    alert = _locked(alert)
     if not by_team and not can_close(alert, acting_user, membership):
         raise Forbidden(
             _("Its author, a référent or the team can close an alert."), code="not_allowed"
@@ -553,6 +667,11 @@ def do_receive_sms(inbound: InboundSms) -> InboundText:
     if alert is None:
         audit.sms_alert_dropped(reason=outcome)
         log_security_event("inbound_sms", outcome=outcome, user_id=phone.user_id if phone else None)
+    if phone is not None and alert is None:
+        from vigie.alerts.tasks import reply_to_text
+
+        # A member's text is never dropped in silence; an unknown number hears nothing.
+        reply_to_text.enqueue(phone.pk, outcome)
     return InboundText.objects.create(
         provider_id=inbound.provider_id,
         received_at=inbound.received_at,

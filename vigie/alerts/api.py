@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from vigie.accounts.models import User
@@ -15,6 +16,7 @@ from vigie.api.auth import member_auth, team_caller
 from vigie.api.schemas import ERRORS
 from vigie.communities import access as community_access
 from vigie.communities.models import Membership
+from vigie.lib.errors import InvalidInput
 
 router = Router(tags=["alerts"], auth=member_auth)
 moderation_router = Router(tags=["moderation"], auth=member_auth)
@@ -110,18 +112,19 @@ def _fields(alert: Alert, *, viewer: User, figures: bool) -> dict[str, Any]:
         )
     # Members never read why the team refused or withdrew: that is the author's business.
     mine = alert.author_id == viewer.pk
+    withheld = not figures and access.withheld_from(alert, viewer)
     return {
         "id": alert.pk,
         "community_id": alert.community_id,
         "category": alert.category,
         "urgency": alert.urgency,
         "happened_at": alert.happened_at,
-        "place": alert.place,
-        "longitude": float(alert.longitude) if alert.longitude is not None else None,
-        "latitude": float(alert.latitude) if alert.latitude is not None else None,
-        "description": alert.description,
-        "people": alert.people,
-        "vehicle": alert.vehicle,
+        "place": "" if withheld else alert.place,
+        "longitude": None if withheld or alert.longitude is None else float(alert.longitude),
+        "latitude": None if withheld or alert.latitude is None else float(alert.latitude),
+        "description": "" if withheld else alert.description,
+        "people": {} if withheld else alert.people,
+        "vehicle": {} if withheld else alert.vehicle,
         "state": alert.state,
         "fast_path": alert.fast_path,
         "created_at": alert.created_at,
@@ -287,6 +290,19 @@ class DecisionIn(Schema):
     description: str | None = Field(
         default=None, max_length=2000, description="approve: the text with personal data removed"
     )
+    place: str | None = Field(
+        default=None, max_length=120, description="approve: the place, without a house number"
+    )
+    people: PeopleIn | None = Field(default=None, description="approve: the description, edited")
+    vehicle: VehicleIn | None = Field(default=None, description="approve: the vehicle, edited")
+
+    def redaction(self) -> actions.Redaction:
+        return actions.Redaction(
+            description=self.description,
+            place=self.place,
+            people=actions.PeopleInput(**self.people.dict()) if self.people else None,
+            vehicle=actions.VehicleInput(**self.vehicle.dict()) if self.vehicle else None,
+        )
 
 
 @moderation_router.post("/alerts/{int:alert_id}/decision", response={200: TeamAlertOut, **ERRORS})
@@ -295,7 +311,7 @@ def decide(request: HttpRequest, alert_id: int, payload: DecisionIn) -> TeamAler
     user = team_caller(request)
     found = access.any_alert(alert_id)
     if payload.decision == "approve":
-        actions.do_approve_alert(found, acting_user=user, edited_description=payload.description)
+        actions.do_approve_alert(found, acting_user=user, redaction=payload.redaction())
     elif payload.decision == "reject":
         actions.do_reject_alert(found, acting_user=user, reason=payload.reason)
     elif payload.decision == "review":
@@ -303,7 +319,5 @@ def decide(request: HttpRequest, alert_id: int, payload: DecisionIn) -> TeamAler
     elif payload.decision == "withdraw":
         actions.do_withdraw_alert(found, acting_user=user, reason=payload.reason, by_team=True)
     else:
-        from vigie.lib.errors import InvalidInput
-
-        raise InvalidInput({"decision": ["approve, reject, review or withdraw"]})
+        raise InvalidInput({"decision": [_("Decide: approve, reject, review or withdraw.")]})
     return team_alert_out(access.any_alert(alert_id), viewer=user)

@@ -7,4 +7,4 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Alerts")
 
     def ready(self) -> None:
-        from vigie.alerts import messages, tasks  # noqa: F401 - registers messages and jobs
+        from vigie.alerts import emails, messages, tasks  # noqa: F401 - registers what they send

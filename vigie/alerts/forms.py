@@ -6,11 +6,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vigie.alerts.actions import AlertInput, PeopleInput, VehicleInput
+from vigie.alerts.actions import AlertInput, PeopleInput, Redaction, VehicleInput
 from vigie.alerts.models import (
     DESCRIPTION_MAX_LENGTH,
     PLACE_MAX_LENGTH,
     REASON_MAX_LENGTH,
+    Alert,
     Category,
     Resolution,
     Urgency,
@@ -128,9 +129,44 @@ class DecisionForm(forms.Form):
             "Remove names, house numbers, phone numbers; the original stays in the audit log."
         ),
     )
+    place = forms.CharField(label=_("Street or place"), max_length=PLACE_MAX_LENGTH, required=False)
+    people_behaviour = _short(_("What the person did"))
+    people_clothing = _short(_("Clothing"))
+    people_build = _short(_("Height, build, age"))
+    people_direction = _short(_("Direction taken"))
+    vehicle_kind = _short(_("Vehicle: type"))
+    vehicle_colour = _short(_("Vehicle: colour"))
+    vehicle_plate = _short(_("Vehicle: part of the plate"))
+    vehicle_direction = _short(_("Vehicle: direction taken"))
     reason = forms.CharField(
         label=_("Reason (told to the author)"),
         max_length=REASON_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def decision_initial(alert: Alert) -> dict[str, str]:
+    """The team's form starts from the alert as written."""
+    return {
+        "description": alert.description,
+        "place": alert.place,
+        **{f"people_{name}": value for name, value in alert.people.items()},
+        **{f"vehicle_{name}": value for name, value in alert.vehicle.items()},
+    }
+
+
+def redaction(data: dict[str, Any]) -> Redaction:
+    return Redaction(
+        description=data["description"],
+        place=data["place"],
+        people=PeopleInput(
+            **{
+                name: data[f"people_{name}"]
+                for name in ("behaviour", "clothing", "build", "direction")
+            }
+        ),
+        vehicle=VehicleInput(
+            **{name: data[f"vehicle_{name}"] for name in ("kind", "colour", "plate", "direction")}
+        ),
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from vigie.accounts.models import User
 from vigie.alerts.models import Alert, Category, State, Urgency
+from vigie.communities.models import MembershipState
 from vigie.notifications.messages import Message, register
 
 SMS_DESCRIPTION_LENGTH = 90
@@ -48,7 +49,22 @@ def _sms(alert: Alert, text: str) -> str:
     return f"Vigie. {short} {settings.BASE_URL}{_url(alert)}"
 
 
-@register("alert")
+def still_for_member(alert_id: int, recipient_id: int) -> bool:
+    """Sent, and the recipient still an active member of its neighbourhood.
+
+    Asked before each message leaves, however long it waited (quiet hours, the
+    digest, retries): an alert withdrawn meanwhile, or a neighbour who left or
+    was suspended meanwhile, stops it.
+    """
+    return Alert.objects.filter(
+        pk=alert_id,
+        state__in=(State.APPROVED, State.RESOLVED),
+        community__memberships__user_id=recipient_id,
+        community__memberships__state=MembershipState.ACTIVE,
+    ).exists()
+
+
+@register("alert", still_for=still_for_member)
 def alert_message(alert_id: int, recipient: User) -> Message | None:
     alert = Alert.objects.select_related("community").filter(pk=alert_id).first()
     if alert is None or alert.state not in (State.APPROVED, State.RESOLVED):
@@ -93,18 +109,28 @@ class Notice:
     url: str
 
 
-def decision_notice(alert: Alert, subject_type: str) -> Notice:
-    """What the author's inbox says of a decision (in the author's language)."""
+def decision_notice(alert: Alert, subject_type: str, *, edited: bool = False) -> Notice:
+    """What the author is told of a decision (in the author's language)."""
     from django.utils import translation
 
     with translation.override(alert.author.language or "fr"):
         place = alert.place
         if subject_type == "alert_approved":
             title = _("Your alert is sent to your neighbours: %(place)s") % {"place": place}
-            body = _("The team checked it and every neighbour is being told.")
+            body = (
+                _(
+                    "The team checked it, removed personal details from it, and every "
+                    "neighbour is being told."
+                )
+                if edited
+                else _("The team checked it and every neighbour is being told.")
+            )
         elif subject_type == "alert_rejected":
             title = _("Your alert was not sent: %(place)s") % {"place": place}
             body = _("The team's reason: %(reason)s") % {"reason": alert.reason}
+        elif subject_type == "alert_reviewed":
+            title = _("The team checked your alert: %(place)s") % {"place": place}
+            body = _("It was sent at once; the team read it after and it stays as it is.")
         elif subject_type == "alert_withdrawn_by_team":
             title = _("The team withdrew your alert: %(place)s") % {"place": place}
             body = _("The team's reason: %(reason)s") % {"reason": alert.reason}

@@ -41,6 +41,14 @@ Decisions worth knowing:
 - punctuation (commas included) breaks the context: "un homme, noir" is missed, but
   "voiture noire, homme au volant" is not read as "noire homme".
 
+- a number counts people only before a plural ("3 Roumains"): "la 308 noire" and "Golf 7
+  blanche" are cars;
+- "blanc de peur", "les blancs d'oeufs" and "chez les Chinois" (the shop) pass;
+- Cyrillic and Greek lookalikes and digits inside a word are read as the Latin letters
+  they imitate ("n0ir");
+- the hold is the caller's: a missing person's alert describes them as they look, so
+  ``alerts.actions`` only records the terms there, for the team.
+
 Known limits: misspellings and slang outside the lexicon, country names ("venu
 d'Afrique"), euphemisms that are also directions ("des gens de l'Est"), and a
 behaviour that is judged by counting meaningful words, not by understanding them.
@@ -130,9 +138,26 @@ _WORD = re.compile(r"[^\W_]+")
 _JOINING_GAP = re.compile(r"[ \t\u00a0\-\u2010\u2011'\u2019\u02bc`\u00b4]*")
 
 
+# Cyrillic and Greek letters that look Latin, and digits written for letters inside a
+# word ("noir" written with a Cyrillic o, "n0ir"): read as the Latin word they imitate.
+_LOOKALIKES = str.maketrans(
+    "аеорсухіјѕԁӏαεικνορτυχ",
+    "aeopcyxijsdlaeikvoptux",
+)
+_DIGITS_AS_LETTERS = str.maketrans("013457", "oieast")
+
+
 def _key(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(character for character in decomposed if not unicodedata.combining(character))
+    plain = "".join(character for character in decomposed if not unicodedata.combining(character))
+    plain = plain.translate(_LOOKALIKES)
+    # "208", "A4" and "308" stay numbers and models; only a word mixing both is read so.
+    if (
+        any(character.isdigit() for character in plain)
+        and sum(character.isalpha() for character in plain) >= 2
+    ):
+        plain = plain.translate(_DIGITS_AS_LETTERS)
+    return plain
 
 
 def _tokenize(text: str) -> list[_Token]:
@@ -229,6 +254,8 @@ _FRENCH_ORIGINS = _many(
     _french("musulman"),
     _french("juif", "juive"),
     _french("voilé"),
+    _french("étranger", "étrangère"),
+    _french("immigré"),
     ("de couleur", "of colour", "of color"),
 )
 _ENGLISH_COLOURS = ("black", "white", "brown", "coloured", "colored")
@@ -240,7 +267,7 @@ _ENGLISH_ORIGINS = (
     "latino", "latina", "mexican", "romanian", "bulgarian", "albanian", "chechen", "afghan",
     "pakistani", "indian", "turkish", "kurdish", "algerian", "moroccan", "tunisian",
     "somali", "nigerian", "eritrean", "roma", "romani", "romany", "gypsy", "muslim",
-    "moslem", "jewish", "caucasian", "ethnic", "foreign",
+    "moslem", "jewish", "caucasian", "ethnic", "foreign", "african american",
 )  # fmt: skip
 _SKIN_COLOURS = _many(
     _FRENCH_COLOURS,
@@ -308,7 +335,8 @@ _PEOPLE = _key_set(
     "dudes", "individual", "individuals", "suspect", "suspects", "stranger", "strangers",
     "neighbour", "neighbours", "neighbor", "neighbors", "family", "families", "couple",
     "couples", "driver", "drivers", "cyclist", "cyclists", "rider", "riders", "pedestrian",
-    "pedestrians", "fellow", "fellows", "chap", "chaps", "folk", "folks", "salesman",
+    "pedestrians", "fellow", "fellows", "fella", "fellas", "chap", "chaps", "folk", "folks",
+    "salesman",
     "salesmen", "canvasser", "canvassers", "courier", "couriers",
 )  # fmt: skip
 # Words that may stand between a person and the word describing them: "jeune homme
@@ -341,7 +369,16 @@ _ENGLISH_AFTER_NOUN = _key_set(
     "tried", "trying",
 )  # fmt: skip
 _ORIGIN_BEFORE = _key_set(
-    "type", "origine", "origines", "apparence", "allure", "faciès", "physique", "typé", "typée"
+    "type",
+    "origine",
+    "origines",
+    "apparence",
+    "allure",
+    "faciès",
+    "physique",
+    "typé",
+    "typée",
+    "confession",
 )
 _ORIGIN_AFTER = _key_set(
     "looking", "origin", "origins", "descent", "appearance", "heritage", "extraction",
@@ -357,8 +394,15 @@ _STREETS = _key_set(
     "quai", "route", "cours", "square", "passage", "sentier", "voie", "cité", "résidence",
     "quartier", "lotissement", "parc", "jardin", "street", "st", "road", "rd", "lane",
     "drive", "way", "close", "crescent",
+    # "chez les Chinois", "chez l'Arabe": the shop, as people say it.
+    "chez",
 )  # fmt: skip
-_STREET_CONNECTORS = _key_set("de", "du", "des", "d", "la", "l", "le", "of", "the")
+_STREET_CONNECTORS = _key_set("de", "du", "des", "d", "la", "l", "le", "les", "of", "the")
+# A colour then these words is no person's: "blanc de peur", "les blancs d'oeufs".
+_NOT_A_PERSON_AFTER_COLOUR = frozenset(
+    {("de", "peur"), ("de", "rage"), ("de", "colere"), ("d", "oeuf"), ("d", "oeufs"),
+     ("de", "poulet"), ("comme", "neige"), ("comme", "linge")}
+)  # fmt: skip
 
 
 def _matches(tokens: Sequence[_Token]) -> Iterator[tuple[int, int]]:
@@ -421,6 +465,9 @@ def _names_a_place(tokens: Sequence[_Token], start: int) -> bool:
 
 
 def _follows_person(tokens: Sequence[_Token], start: int, end: int, usage: _Usage) -> bool:
+    following = tuple(token.key for token in tokens[end : end + 2])
+    if usage.colour and following in _NOT_A_PERSON_AFTER_COLOUR:
+        return False
     before = _leftwards(tokens, start, _BUILD)
     # "ma voisine Blanche a vu": a capitalised Blanche after a person is her first name.
     first_name = usage.colour and tokens[start].written == "Blanche"
@@ -432,10 +479,12 @@ def _follows_person(tokens: Sequence[_Token], start: int, end: int, usage: _Usag
     if not after_determiner:
         return False
     determiner = after_determiner[-1]
-    if determiner.key in _FRENCH_DETERMINERS or determiner.key.isdigit():
+    if determiner.key in _FRENCH_DETERMINERS:
         return True
     plural = tokens[end - 1].key.endswith(("s", "x"))
-    return plural and determiner.key in _FRENCH_PLURAL_DETERMINERS
+    # A number counts people only before a plural: "3 Roumains", but "la 308 noire"
+    # and "Golf 7 blanche" are cars.
+    return plural and (determiner.key in _FRENCH_PLURAL_DETERMINERS or determiner.key.isdigit())
 
 
 def _precedes_person(tokens: Sequence[_Token], start: int, end: int, usage: _Usage) -> bool:

@@ -54,9 +54,17 @@ def fan_out_alert(alert_id: int) -> int:
 
 @task()
 def fan_out_withdrawal(alert_id: int) -> int:
-    """Everyone an alert reached hears that it is withdrawn, by the channels it reached them."""
+    """Everyone an alert reached hears that it is withdrawn, by the channels it reached them.
+
+    A message in the middle of its sending counts as reached: better a withdrawal
+    notice about an alert not received than an alert left standing.
+    """
     reached = list(
-        Delivery.objects.filter(subject_type="alert", subject_id=alert_id, state=DeliveryState.SENT)
+        Delivery.objects.filter(
+            subject_type="alert",
+            subject_id=alert_id,
+            state__in=[DeliveryState.SENT, DeliveryState.SENDING],
+        )
         .order_by("recipient_id", "channel")
         .values_list("recipient_id", "channel")
     )
@@ -122,3 +130,57 @@ periodic.register(
     every=timedelta(seconds=max(settings.DELIVERY_STALL_SECONDS // 2, 1)),
     task=resume_stalled_fan_outs,
 )
+
+
+def _reply(outcome: str) -> str:
+    from django.utils.translation import gettext
+
+    if outcome == "rate_limited":
+        reason = gettext(
+            "you sent %(count)d alerts in the last 24 hours, the most there may be."
+        ) % {"count": settings.ALERT_MAX_PER_DAY}
+    elif outcome == "no_neighbourhood":
+        reason = gettext("your account can send no alert at the moment.")
+    else:
+        reason = gettext("it could not be read.")
+    return gettext(
+        "Vigie: your text did not become an alert: %(reason)s In an emergency call 17, 18 or 112."
+    ) % {"reason": reason}
+
+
+@task()
+def reply_to_text(phone_id: int, outcome: str, attempt: int = 1) -> str:
+    """Tell a member by SMS why the text they sent did not become an alert."""
+    import secrets
+
+    from django.utils import translation
+
+    from vigie.lib.tasks import attempts_left, next_attempt_at
+    from vigie.notifications.errors import PermanentFailure, TemporaryFailure
+    from vigie.notifications.models import PhoneNumber
+    from vigie.notifications.sms.gsm import fold_to_gsm
+    from vigie.notifications.sms.providers import sms_provider
+
+    phone = (
+        PhoneNumber.objects.select_related("user")
+        .filter(pk=phone_id, verified_at__isnull=False)
+        .first()
+    )
+    if phone is None:
+        return "skipped"
+    with translation.override(phone.user.language or "fr"):
+        text = fold_to_gsm(_reply(outcome))
+    try:
+        sms_provider().send(
+            to=phone.number, text=text, reference=f"reply-{phone.pk}-{secrets.token_hex(4)}"
+        )
+    except TemporaryFailure:
+        if attempts_left(attempt):
+            reply_to_text.using(run_after=next_attempt_at(attempt)).enqueue(
+                phone_id, outcome, attempt + 1
+            )
+            return "retrying"
+        return "failed"
+    except PermanentFailure:
+        return "failed"
+    return "sent"

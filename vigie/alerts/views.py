@@ -12,7 +12,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from vigie.accounts.decorators import login_required, staff_required
 from vigie.accounts.models import User
 from vigie.alerts import access, actions
-from vigie.alerts.forms import AlertForm, CloseForm, DecisionForm, ReasonForm
+from vigie.alerts.forms import (
+    AlertForm,
+    CloseForm,
+    DecisionForm,
+    ReasonForm,
+    decision_initial,
+    redaction,
+)
 from vigie.alerts.models import Alert
 from vigie.communities import access as community_access
 from vigie.lib.forms import render_form, run_action
@@ -86,6 +93,7 @@ def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
         "community": found.community,
         "membership": membership,
         "mine": mine,
+        "withheld": access.withheld_from(found, user),
         "figures": access.delivery_figures(found) if mine else None,
         "can_close": actions.can_close(found, user, membership),
         "reason_form": ReasonForm(),
@@ -166,7 +174,7 @@ def team_queue(request: HttpRequest) -> HttpResponse:
 def team_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     user = _user(request)
     found = access.any_alert(alert_id)
-    form = DecisionForm(request.POST or None, initial={"description": found.description})
+    form = DecisionForm(request.POST or None, initial=decision_initial(found))
     if form.is_valid():
         decision = form.cleaned_data["decision"]
         reason = form.cleaned_data["reason"]
@@ -174,7 +182,7 @@ def team_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
         def decide() -> object:
             if decision == "approve":
                 return actions.do_approve_alert(
-                    found, acting_user=user, edited_description=form.cleaned_data["description"]
+                    found, acting_user=user, redaction=redaction(form.cleaned_data)
                 )
             if decision == "reject":
                 return actions.do_reject_alert(found, acting_user=user, reason=reason)

@@ -316,11 +316,15 @@ def alert_submitted(alert: Alert) -> AuditEvent:
     )
 
 
-def alert_approved(alert: Alert, *, actor_id: int, original_description: str | None) -> AuditEvent:
-    # When the team edited personal data out, the original stays here, and only here.
-    data: dict[str, JsonValue] = {"edited": original_description is not None}
-    if original_description is not None:
-        data["original_description"] = original_description
+def alert_approved(
+    alert: Alert, *, actor_id: int, originals: dict[str, str | dict[str, str]]
+) -> AuditEvent:
+    # When the team edited personal data out, the originals stay here, and only here.
+    edited: list[JsonValue] = []
+    edited.extend(sorted(originals))
+    data: dict[str, JsonValue] = {"edited": edited}
+    for name, value in originals.items():
+        data[f"original_{name}"] = value if isinstance(value, str) else dict(value)
     return append("alert.approved", actor_id=actor_id, target=alert, data=data)
 
 

@@ -26,9 +26,14 @@ _email_validator = EmailValidator(message=_("Enter a valid e-mail address."))
 _FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Co", "Cn", "Cs"}
 
 
+# The zero-width joiner binds emoji into one (a family, a flag): a text of several
+# lines may carry it; a name or a one-line text never needs it.
+ZERO_WIDTH_JOINER = "\u200d"
+
+
 def has_control_characters(value: str, *, allow_newlines: bool = False) -> bool:
     for character in value:
-        if allow_newlines and character in "\n\r\t":
+        if allow_newlines and character in ("\n", "\r", "\t", ZERO_WIDTH_JOINER):
             continue
         if character in _BIDI_CONTROLS or unicodedata.category(character) in _FORBIDDEN_CATEGORIES:
             return True

@@ -73,11 +73,21 @@ def do_record_email_sent(email: OutgoingEmail) -> None:
     email.save(update_fields=["status", "attempts", "sent_at", "next_attempt_at"])
 
 
+def _digested_deliveries(email: OutgoingEmail) -> list[int]:
+    """The deliveries a digest e-mail carries: its outcome is theirs."""
+    if email.kind != "delivery_digest":
+        return []
+    return [int(value) for value in str(email.context.get("deliveries", "")).split(",") if value]
+
+
 @transaction.atomic
 def do_record_email_cancelled(email: OutgoingEmail, *, reason: str) -> None:
     email.status = DeliveryStatus.CANCELLED
     email.last_error = reason[:300]
     email.save(update_fields=["status", "last_error"])
+    Delivery.objects.filter(pk__in=_digested_deliveries(email)).update(
+        state=DeliveryState.CANCELLED
+    )
 
 
 @transaction.atomic
@@ -94,6 +104,10 @@ def do_record_email_failure(email: OutgoingEmail, *, error: str) -> bool:
     else:
         email.status = DeliveryStatus.FAILED
         email.next_attempt_at = None
+        # The alerts of a digest that never left show as failed in their figures.
+        Delivery.objects.filter(pk__in=_digested_deliveries(email)).update(
+            state=DeliveryState.FAILED, last_error=email.last_error
+        )
     email.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
     return retry
 
@@ -151,67 +165,70 @@ def do_create_deliveries(subject_type: str, subject_id: int, plans: Sequence[Pla
     return ready
 
 
-def do_claim_deliveries(delivery_ids: Sequence[int]) -> list[Delivery]:
-    """Take the deliveries still to send: no other task will send them meanwhile."""
+def do_claim_delivery(delivery_id: int) -> Delivery | None:
+    """Take one delivery, just before sending it; None if it is not ours to send.
+
+    One at a time, so that a slow provider never holds a batch: a delivery is
+    claimed for the seconds of its own sending, far below the stall limit after
+    which another worker takes it up again. The conditional update is the lock:
+    of two workers, one changes the row and the other finds it claimed.
+    """
     now = timezone.now()
     with transaction.atomic():
-        claimable = (
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=delivery_ids, state=DeliveryState.PENDING)
+        claimed = (
+            Delivery.objects.filter(pk=delivery_id, state=DeliveryState.PENDING)
             .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
+            .update(state=DeliveryState.SENDING, claimed_at=now)
         )
-        ids = list(claimable.values_list("pk", flat=True))
-        Delivery.objects.filter(pk__in=ids).update(state=DeliveryState.SENDING, claimed_at=now)
-    return list(Delivery.objects.filter(pk__in=ids).select_related("recipient").order_by("pk"))
+    if not claimed:
+        return None
+    return Delivery.objects.select_related("recipient").get(pk=delivery_id)
 
 
 @transaction.atomic
-def do_record_outcomes(outcomes: Sequence[Outcome]) -> None:
-    """What the sending task learnt, in one transaction: sent, cancelled, to retry, failed."""
+def do_record_outcome(outcome: Outcome) -> bool:
+    """What the sending learnt: sent, cancelled, to retry, failed. False if the claim was lost.
+
+    Only the claim that sent may record: a delivery taken up again meanwhile
+    (its worker judged dead) belongs to the newer claim.
+    """
     from vigie.notifications.tasks import send_deliveries
 
-    now = timezone.now()
-    sent = [outcome for outcome in outcomes if outcome.sent]
-    Delivery.objects.filter(pk__in=[o.delivery.pk for o in sent if o.segments is None]).update(
-        state=DeliveryState.SENT, sent_at=now, attempts=F("attempts") + 1, last_error=""
+    delivery = outcome.delivery
+    mine = Delivery.objects.filter(
+        pk=delivery.pk, state=DeliveryState.SENDING, claimed_at=delivery.claimed_at
     )
-    usage: dict[str, list[int]] = {}
-    for outcome in sent:
-        if outcome.segments is None:
-            continue
-        Delivery.objects.filter(pk=outcome.delivery.pk).update(
+    now = timezone.now()
+    if outcome.sent:
+        changed = mine.update(
             state=DeliveryState.SENT,
             sent_at=now,
             attempts=F("attempts") + 1,
             last_error="",
             segments=outcome.segments,
         )
-        counted = usage.setdefault(outcome.insee_code, [0, 0])
-        counted[0] += 1
-        counted[1] += outcome.segments
-    for insee_code, (messages, segments) in usage.items():
-        if insee_code:
+        if changed and outcome.segments is not None and outcome.insee_code:
             _count_sms(
-                insee_code, day=timezone.localdate(now), messages=messages, segments=segments
+                outcome.insee_code,
+                day=timezone.localdate(now),
+                messages=1,
+                segments=outcome.segments,
             )
-    Delivery.objects.filter(pk__in=[o.delivery.pk for o in outcomes if o.cancelled]).update(
-        state=DeliveryState.CANCELLED
+        return bool(changed)
+    if outcome.cancelled:
+        return bool(mine.update(state=DeliveryState.CANCELLED))
+    attempts = delivery.attempts + 1
+    retry = outcome.temporary and attempts_left(attempts)
+    send_after = next_attempt_at(attempts) if retry else None
+    changed = mine.update(
+        state=DeliveryState.PENDING if retry else DeliveryState.FAILED,
+        attempts=attempts,
+        last_error=outcome.error[:300],
+        send_after=send_after,
     )
-    for outcome in outcomes:
-        if outcome.sent or outcome.cancelled:
-            continue
-        delivery = outcome.delivery
-        attempts = delivery.attempts + 1
-        retry = outcome.temporary and attempts_left(attempts)
-        send_after = next_attempt_at(attempts) if retry else None
-        Delivery.objects.filter(pk=delivery.pk).update(
-            state=DeliveryState.PENDING if retry else DeliveryState.FAILED,
-            attempts=attempts,
-            last_error=outcome.error[:300],
-            send_after=send_after,
-        )
-        if retry:
-            send_deliveries.using(run_after=send_after).enqueue([delivery.pk])
+    if changed and retry:
+        send_deliveries.using(run_after=send_after).enqueue([delivery.pk])
+    return bool(changed)
 
 
 def _count_sms(insee_code: str, *, day: date, messages: int, segments: int) -> None:
@@ -250,23 +267,38 @@ def do_release_held_deliveries(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def do_requeue_stalled_deliveries(*, older_than: timedelta) -> int:
-    """Deliveries claimed by a worker that died: pending again.
+    """Deliveries a dead worker left: claimed and never recorded, or due and never taken.
 
-    Each message carries its delivery's identity (stable e-mail Message-ID,
-    push tag, one inbox notice per subject), so the rare message that did
-    leave before the worker died is recognised as a repeat.
+    A worker killed mid-batch leaves the row it was sending claimed (put back to
+    pending here) and the rest of its batch pending with no task to send them
+    (queued again here). Queuing a delivery twice is harmless: the sending claims
+    it first. Each message carries its delivery's identity (stable e-mail
+    Message-ID, push tag, one inbox notice per subject), so the rare message that
+    did leave before its worker died is recognised as a repeat.
     """
+    from django.db.models.functions import Coalesce
+
     from vigie.notifications.tasks import send_deliveries
 
+    limit = timezone.now() - older_than
     stalled = list(
-        Delivery.objects.filter(
-            state=DeliveryState.SENDING, claimed_at__lt=timezone.now() - older_than
-        ).values_list("pk", flat=True)
+        Delivery.objects.filter(state=DeliveryState.SENDING, claimed_at__lt=limit).values_list(
+            "pk", flat=True
+        )
     )
     Delivery.objects.filter(pk__in=stalled).update(state=DeliveryState.PENDING)
-    for start in range(0, len(stalled), settings.DELIVERY_BATCH_SIZE):
-        send_deliveries.enqueue(stalled[start : start + settings.DELIVERY_BATCH_SIZE])
-    return len(stalled)
+    overdue = list(
+        Delivery.objects.filter(state=DeliveryState.PENDING)
+        .annotate(due_since=Coalesce("send_after", "created_at"))
+        .filter(due_since__lt=limit)
+        .exclude(pk__in=stalled)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    again = stalled + overdue
+    for start in range(0, len(again), settings.DELIVERY_BATCH_SIZE):
+        send_deliveries.enqueue(again[start : start + settings.DELIVERY_BATCH_SIZE])
+    return len(again)
 
 
 @transaction.atomic
@@ -320,6 +352,12 @@ def do_set_preferences(user: User, *, data: PreferencesInput, categories: Sequen
             )
     if (data.quiet_from is None) != (data.quiet_until is None):
         errors["quiet_hours"] = [_("Give both ends of the quiet hours, or neither.")]
+    elif any(
+        moment is not None and moment.tzinfo is not None
+        for moment in (data.quiet_from, data.quiet_until)
+    ):
+        # Quiet hours follow the local clock, whatever the season: no offset.
+        errors["quiet_hours"] = [_("Give the quiet hours as local times, without a time zone.")]
     if errors:
         raise InvalidInput(errors)
     ChannelPreference.objects.filter(user=user).delete()

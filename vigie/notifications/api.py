@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import time
+from typing import Annotated
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from vigie.accounts.models import User
@@ -199,7 +201,9 @@ class InboxOut(Schema):
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = Field(default=None, max_length=500, description="none: all")
+    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(
+        default=None, max_length=500, description="notice ids; none: all"
+    )
 
 
 @router.get("/me/notifications", response={200: InboxOut, **ERRORS})
@@ -252,6 +256,8 @@ def inbound_sms(request: HttpRequest) -> InboundOut:
         raise Forbidden(code="bad_signature")
     try:
         inbound = parse_inbound(body)
-    except ValueError:
-        raise InvalidInput({"body": ["malformed text message"]}) from None
+    except ValueError as error:
+        raise InvalidInput(
+            {"body": [_("This text message is malformed: %(why)s") % {"why": error}]}
+        ) from None
     return InboundOut(outcome=do_receive_sms(inbound).outcome)

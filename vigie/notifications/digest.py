@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vigie.notifications.emails import register
-from vigie.notifications.messages import build
+from vigie.notifications.messages import build, still_applies
 from vigie.notifications.models import Delivery, OutgoingEmail
 
 
@@ -16,7 +16,8 @@ def digest_context(email: OutgoingEmail) -> dict[str, object] | None:
     messages = [
         message
         for delivery in deliveries
-        if (message := build(delivery.subject_type, delivery.subject_id, delivery.recipient))
+        if still_applies(delivery.subject_type, delivery.subject_id, delivery.recipient_id)
+        and (message := build(delivery.subject_type, delivery.subject_id, delivery.recipient))
     ]
     if not messages:
         return None  # everything was withdrawn meanwhile

@@ -28,15 +28,21 @@ class Message:
 
 
 Builder = Callable[[int, User], Message | None]
+# Whether the subject still concerns this person, asked just before each message
+# leaves: (subject id, recipient id) -> bool.
+Check = Callable[[int, int], bool]
 
 _BUILDERS: dict[str, Builder] = {}
+_CHECKS: dict[str, Check] = {}
 
 
-def register(subject_type: str) -> Callable[[Builder], Builder]:
+def register(subject_type: str, *, still_for: Check | None = None) -> Callable[[Builder], Builder]:
     def decorator(builder: Builder) -> Builder:
         if subject_type in _BUILDERS:
             raise RuntimeError(f"Message subject {subject_type!r} is registered twice.")
         _BUILDERS[subject_type] = builder
+        if still_for is not None:
+            _CHECKS[subject_type] = still_for
         return builder
 
     return decorator
@@ -45,3 +51,8 @@ def register(subject_type: str) -> Callable[[Builder], Builder]:
 def build(subject_type: str, subject_id: int, recipient: User) -> Message | None:
     with translation.override(recipient.language or "fr"):
         return _BUILDERS[subject_type](subject_id, recipient)
+
+
+def still_applies(subject_type: str, subject_id: int, recipient_id: int) -> bool:
+    check = _CHECKS.get(subject_type)
+    return check is None or check(subject_id, recipient_id)

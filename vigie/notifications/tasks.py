@@ -10,7 +10,7 @@ from django_tasks import task
 from vigie.notifications import actions, emails
 from vigie.notifications.channels import SENDERS
 from vigie.notifications.errors import PermanentFailure, TemporaryFailure
-from vigie.notifications.messages import Message, build
+from vigie.notifications.messages import Message, build, still_applies
 from vigie.notifications.models import Delivery, DeliveryStatus, OutgoingEmail
 from vigie.operations import periodic
 
@@ -46,19 +46,24 @@ def send_email(outgoing_email_id: int) -> str:
 
 @task()
 def send_deliveries(delivery_ids: list[int]) -> int:
-    """Send a batch: claim it, then send each message and record it at once.
+    """Send a batch, one delivery at a time: claim it, check it still applies, send, record.
 
     Each outcome is committed right after its message left, so that a worker
     dying mid-batch leaves at most one message whose sending is unknown (and
     that one carries its delivery's identity, for the receiver to recognise).
+    The subject is checked again before each message: an alert withdrawn, or a
+    neighbour gone, while the batch runs stops what has not left.
     """
     sent = 0
     # A batch is mostly one subject: its message is built once per language.
     built: dict[tuple[str, int, str], Message | None] = {}
-    for delivery in actions.do_claim_deliveries(delivery_ids):
+    for delivery_id in delivery_ids:
+        delivery = actions.do_claim_delivery(delivery_id)
+        if delivery is None:
+            continue
         outcome = _send_one(delivery, built)
-        actions.do_record_outcomes([outcome])
-        sent += outcome.sent
+        if actions.do_record_outcome(outcome) and outcome.sent:
+            sent += 1
     return sent
 
 
@@ -66,6 +71,8 @@ def _send_one(
     delivery: Delivery, built: dict[tuple[str, int, str], Message | None]
 ) -> actions.Outcome:
     try:
+        if not still_applies(delivery.subject_type, delivery.subject_id, delivery.recipient_id):
+            return actions.Outcome(delivery, cancelled=True)
         key = (delivery.subject_type, delivery.subject_id, delivery.recipient.language)
         if key not in built:
             built[key] = build(delivery.subject_type, delivery.subject_id, delivery.recipient)

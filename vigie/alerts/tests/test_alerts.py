@@ -77,8 +77,11 @@ def test_it_holds_an_alert_for_the_team_then_tells_every_neighbour_once_approved
         ("dave@example.org", Channel.IN_APP, DeliveryState.SENT),
         ("dave@example.org", Channel.EMAIL, DeliveryState.SENT),
     }
-    assert [message.to for message in mail.outbox] == [["dave@example.org"]]
-    assert "Rue des Lilas" in mail.outbox[0].subject
+    # The author hears of the decision by e-mail too; the neighbour gets the alert.
+    by_recipient = {message.to[0]: message.subject for message in mail.outbox}
+    assert sorted(by_recipient) == ["alice@example.org", "dave@example.org"]
+    assert "Rue des Lilas" in by_recipient["dave@example.org"]
+    assert by_recipient["alice@example.org"].startswith("Votre alerte a été envoyée")
     assert InboxItem.objects.filter(recipient=personas.dave, subject_id=alert_id).exists()
     assert InboxItem.objects.get(recipient=personas.alice, subject_type="alert_approved")
     assert AuditEvent.objects.filter(event_type="alert.approved", target_id=str(alert_id))

@@ -47,6 +47,7 @@ def test_it_lets_the_team_edit_out_a_name_and_approve_from_its_page(
         f"/equipe/alertes/{alert.pk}/",
         {
             "decision": "approve",
+            "place": "Rue des Lilas",
             "description": "Un démarcheur se dit envoyé par la mairie.",
             "reason": "",
         },

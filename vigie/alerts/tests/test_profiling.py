@@ -24,6 +24,13 @@ HELD_IN_FRENCH = [
     "Des gens du voyage",
     "Un homme blanc",
     "Un homme aux yeux bridés",
+    "Trois Roumains devant le parking",
+    "3 Roumains devant le parking",
+    "Un homme étranger au quartier",
+    "Une femme d'origine étrangère",
+    "Un homme de confession musulmane",
+    "Un homme n\u043eir",  # with a Cyrillic o
+    "Un homme n0ir",
 ]
 HELD_IN_ENGLISH = [
     "A black man near the school",
@@ -40,6 +47,8 @@ HELD_IN_ENGLISH = [
     "People of colour at the bus stop",
     "A man of Arab descent",
     "White male",
+    "An African-American man",
+    "A black fella by the gate",
 ]
 PASSING_IN_FRENCH = [
     "Voiture noire garée devant le 12",
@@ -62,6 +71,13 @@ PASSING_IN_FRENCH = [
     "Un type louche dans le hall",
     "Voiture noire, homme au volant",
     "Une noirceur inhabituelle",
+    "Une Peugeot 208 blanche",
+    "La 308 noire a fait trois fois le tour",
+    "Une Clio 4 noire",
+    "Une Golf 7 blanche",
+    "Il est devenu blanc de peur",
+    "Il a acheté des nems chez les Chinois",
+    "Monter les blancs d'oeufs en neige",
 ]
 PASSING_IN_ENGLISH = [
     "Black car, partial plate AB-12",

@@ -69,8 +69,8 @@ def verify_signature(
         raise ValueError("now must be an aware datetime")
     if not _TIMESTAMP.fullmatch(timestamp):
         return False
-    sent_at = datetime.fromtimestamp(int(timestamp), tz=UTC)
-    if abs(now - sent_at) > TIMESTAMP_TOLERANCE:
+    # In whole seconds: a timestamp far in the future is no date Python can hold.
+    if abs(int(now.timestamp()) - int(timestamp)) > TIMESTAMP_TOLERANCE.total_seconds():
         return False
     expected = _digest(body, secret=secret, timestamp=timestamp)
     # Header values may hold any byte; compare bytes so nothing raises on the way.
@@ -107,7 +107,10 @@ def _received_at(raw: object) -> datetime:
         raise ValueError("'received_at' is not an ISO 8601 date and time") from None
     if moment.tzinfo is None:
         raise ValueError("'received_at' must carry its time zone")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # the first or last day Python knows, in another time zone
+        raise ValueError("'received_at' is out of range") from None
 
 
 def parse_inbound(body: bytes) -> InboundSms:

@@ -33,7 +33,14 @@ from vigie.notifications.push_standin import PushStandIn
 from vigie.notifications.sms.providers import FileSmsProvider
 from vigie.notifications.sms.webhook import sign
 from vigie.notifications.vapid import vapid_keys
-from vigie.test import Personas, Response, log_in_as, neighbourhood_a, run_tasks
+from vigie.test import (
+    Personas,
+    Response,
+    give_verified_phone,
+    log_in_as,
+    neighbourhood_a,
+    run_tasks,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,21 +72,10 @@ def channels_of(alert_id: int, email: str) -> dict[str, str]:
     }
 
 
-def verified_phone(user: Any, number: str = "+33612345678") -> None:
-    from vigie.lib.crypto import fingerprint
-
-    PhoneNumber.objects.create(
-        user=user,
-        number=number,
-        fingerprint=fingerprint("phone", number),
-        verified_at=timezone.now(),
-    )
-
-
 def test_it_follows_the_defaults_push_always_sms_urgent_email_otherwise(
     personas: Personas,
 ) -> None:
-    verified_phone(personas.alice)
+    give_verified_phone(personas.alice)
     PushSubscription.objects.create(
         user=personas.alice, endpoint="http://127.0.0.1:9/push/x", p256dh="k", auth="a"
     )
@@ -93,7 +89,7 @@ def test_it_follows_the_defaults_push_always_sms_urgent_email_otherwise(
 
 
 def test_it_follows_a_persons_choices_per_category(personas: Personas) -> None:
-    verified_phone(personas.alice)
+    give_verified_phone(personas.alice)
     alice = log_in_as(Client(), personas.alice)
     saved = alice.put(
         "/api/v1/me/notification-preferences",
@@ -319,7 +315,7 @@ def sent_code(settings: Settings) -> str:
 def test_it_gives_a_number_to_the_account_that_enters_its_code(
     personas: Personas, settings: Settings
 ) -> None:
-    verified_phone(personas.dave)
+    give_verified_phone(personas.dave)
     alice = log_in_as(Client(), personas.alice)
 
     asked = alice.put("/api/v1/me/phone", {"number": "06 12 34 56 78"}, "application/json")
@@ -359,7 +355,7 @@ def test_it_turns_a_text_from_a_verified_number_into_an_alert_for_the_team(
     from vigie.alerts.models import Alert
 
     settings.SMS_WEBHOOK_SECRET = "webhook-secret-for-tests"
-    verified_phone(personas.alice)
+    give_verified_phone(personas.alice)
     text = {
         "id": "ovh-1",
         "from": "+33612345678",
@@ -383,7 +379,7 @@ def test_it_turns_a_text_from_a_verified_number_into_an_alert_for_the_team(
 
 
 def test_it_refuses_every_text_without_a_configured_secret(personas: Personas) -> None:
-    verified_phone(personas.alice)
+    give_verified_phone(personas.alice)
     text = {
         "id": "x",
         "from": "+33612345678",
@@ -399,7 +395,7 @@ def test_it_refuses_every_text_without_a_configured_secret(personas: Personas) -
 def test_it_texts_a_long_french_alert_in_one_gsm_segment_with_its_link(
     personas: Personas, settings: Settings
 ) -> None:
-    verified_phone(personas.alice)
+    give_verified_phone(personas.alice)
     dave = log_in_as(Client(), personas.dave)
 
     alert_id = send_alert(
