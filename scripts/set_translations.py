@@ -60,7 +60,8 @@ def main() -> int:
             break
         else:
             missing.append(msgid)
-    CATALOGUE.write_text("\n\n".join(blocks))
+    # An entry rewritten at the end of the file must keep the file's final newline.
+    CATALOGUE.write_text("\n\n".join(blocks).rstrip("\n") + "\n")
     for msgid in missing:
         print(f"not found: {msgid}", file=sys.stderr)
     return 1 if missing else 0

@@ -1,4 +1,8 @@
-"""The Django admin, for the team only, behind the second factor."""
+"""The Django admin, for superusers only, behind the second factor.
+
+The moderation team works in Vigie's own team pages, whose actions write the
+audit log; the admin stays for the few who run the installation.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,10 @@ class VigieAdminSite(OTPAdminSite):
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(next_url, login_url=reverse("accounts:login"))
-        if not user.is_staff:
+        if not user.is_superuser:
             raise Http404()
         query = urlencode({"next": next_url})
         return redirect(f"{reverse('accounts:second_factor_required')}?{query}")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser) and super().has_permission(request)

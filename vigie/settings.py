@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "vigie.communities",
     "vigie.posts",
     "vigie.alerts",
+    "vigie.moderation",
     "vigie.operations",
     "vigie.api",
 ]
@@ -178,6 +179,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "vigie.accounts.middleware.SessionPolicyMiddleware",
+    "vigie.moderation.middleware.TermsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "vigie.lib.middleware.NoStoreMiddleware",
@@ -561,6 +563,18 @@ if PRODUCTION and not (VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY):
     raise ImproperlyConfigured(
         "Set VIGIE_VAPID_PRIVATE_KEY and VIGIE_VAPID_PUBLIC_KEY (manage.py generate_vapid_keys)."
     )
+
+# --- Moderation ------------------------------------------------------------------------------
+
+# Content reported by this many distinct members (or by a référent) is hidden until the
+# team decides.
+REPORT_HIDE_THRESHOLD = env.integer("VIGIE_REPORT_HIDE_THRESHOLD", default=3, minimum=1)
+RATE_REPORT = env.rate("VIGIE_RATE_REPORT", default="10/hour")
+# A decision may be appealed once, within this many days.
+APPEAL_DAYS = env.integer("VIGIE_APPEAL_DAYS", default=20, minimum=1)
+# A banned member's home address cannot register again for this many days.
+BAN_ADDRESS_DAYS = env.integer("VIGIE_BAN_ADDRESS_DAYS", default=365, minimum=1)
+SUSPENSION_MAX_DAYS = env.integer("VIGIE_SUSPENSION_MAX_DAYS", default=365, minimum=1)
 
 # --- HTTP security ------------------------------------------------------------------------
 

@@ -32,7 +32,6 @@ from django_tasks_db.models import DBTaskResult
 from vigie.accounts import session_store
 from vigie.accounts.backends import BACKEND
 from vigie.accounts.models import User
-from vigie.accounts.team import moderators_group
 from vigie.addresses.actions import CleanAddress, do_set_home_address
 from vigie.addresses.ban import import_ban_file
 from vigie.addresses.demo import DEMO_BAN_FILE
@@ -75,7 +74,11 @@ class Personas:
 
 
 def make_user(email: str, first_name: str, last_name: str, *, is_staff: bool = False) -> User:
-    return User.objects.create(
+    """An account that confirmed its e-mail and accepted the terms in force."""
+    from vigie.moderation import terms
+    from vigie.moderation.models import TermsAcceptance
+
+    user = User.objects.create(
         email=email,
         first_name=first_name,
         last_name=last_name,
@@ -83,7 +86,10 @@ def make_user(email: str, first_name: str, last_name: str, *, is_staff: bool = F
         password=password_hash(),
         is_staff=is_staff,
         email_confirmed_at=timezone.now(),
+        accepted_terms_version=terms.CURRENT.number,
     )
+    TermsAcceptance.objects.create(user=user, version=terms.CURRENT.number)
+    return user
 
 
 def home(
@@ -121,7 +127,6 @@ def give_home(user: User, address: CleanAddress, *, verified: bool, by: User) ->
 
 def make_personas() -> Personas:
     carol = make_user("carol@example.org", "Carol", "Petit", is_staff=True)
-    carol.groups.add(moderators_group())
     TOTPDevice.objects.create(user=carol, name="authenticator", key=TOTP_KEY_HEX, confirmed=True)
     personas = Personas(
         alice=make_user("alice@example.org", "Alice", "Martin"),

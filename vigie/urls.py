@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("vigie.posts.urls")),
     path("", include("vigie.alerts.urls")),
     path("", include("vigie.notifications.urls")),
+    path("", include("vigie.moderation.urls")),
     path("", include("vigie.accounts.urls")),
     path("", include("vigie.addresses.urls")),
     path("", include("vigie.verification.urls")),

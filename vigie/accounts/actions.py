@@ -36,6 +36,9 @@ from vigie.lib.codes import readable_code
 from vigie.lib.errors import Conflict, Forbidden, InvalidInput, Message
 from vigie.lib.tokens import digest, new_secret
 from vigie.lib.validators import clean_person_name, clean_single_line, normalize_email
+from vigie.moderation import terms
+from vigie.moderation.access import address_is_banned
+from vigie.moderation.models import TermsAcceptance
 from vigie.notifications.actions import queue_email
 from vigie.verification.actions import (
     LetterLimitReached,
@@ -130,6 +133,7 @@ def do_register_user(
     nickname: str | None = None,
     language: str | None = None,
     address_field_prefix: str = "",
+    accept_terms: bool = False,
 ) -> User | None:
     """Create an unconfirmed account with its home address; queue its letter.
 
@@ -150,6 +154,13 @@ def do_register_user(
         email=clean_email or "", first_name=clean_first or "", last_name=clean_last or ""
     )
     checker.check("password", lambda: password_validation.validate_password(password, candidate))
+    if not accept_terms:
+        checker.add("accept_terms", _("Read and accept the terms of use to join."))
+    if home is not None and address_is_banned(home.fingerprint):
+        checker.add(
+            f"{address_field_prefix}street",
+            _("This address cannot join Vigie for now: a decision of the moderation team."),
+        )
     checker.raise_if_any()
     assert clean_email
     assert clean_first
@@ -174,6 +185,7 @@ def do_register_user(
         nickname=clean_nick,
         display_name=_display_name(clean_first, clean_last, clean_nick),
         language=_language(language),
+        accepted_terms_version=terms.CURRENT.number,
     )
     user.set_password(password)
     try:
@@ -188,6 +200,8 @@ def do_register_user(
             )
         return None
     audit.user_registered(user)
+    TermsAcceptance.objects.create(user=user, version=terms.CURRENT.number)
+    audit.terms_accepted(user, version=terms.CURRENT.number)
     assert home is not None
     do_set_home_address(user, home, acting_user=user)
     # When the address had its letters lately, the verification page says when to ask.
@@ -582,10 +596,6 @@ def do_create_account(
     )
     user.set_password(password)
     user.save()
-    if is_staff:
-        from vigie.accounts.team import moderators_group
-
-        user.groups.add(moderators_group())
     audit.account_created(user, actor_id=acting_user.pk if acting_user else None)
     return user
 
@@ -599,3 +609,23 @@ def do_enrol_known_authenticator(user: User, *, secret_hex: str) -> TOTPDevice:
     )
     audit.second_factor_enrolled(user)
     return device
+
+
+@transaction.atomic
+def do_close_account(user: User, *, acting_user: User, reason: str) -> None:
+    """Closed by moderation (a ban): no log-in, every session and token ends.
+
+    The account stays, so that a ban overturned on appeal can reopen it.
+    """
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    _end_sessions(user, keep_session_key=None)
+    AccessToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit.account_closed(user, actor_id=acting_user.pk, reason=reason)
+
+
+@transaction.atomic
+def do_reopen_account(user: User, *, acting_user: User, reason: str) -> None:
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit.account_reopened(user, actor_id=acting_user.pk, reason=reason)

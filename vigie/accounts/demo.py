@@ -7,6 +7,8 @@ from io import TextIOBase
 
 from vigie.accounts import actions
 from vigie.accounts.models import User
+from vigie.moderation import terms
+from vigie.moderation.actions import do_accept_terms
 
 DEMO_PASSWORD = "Vigie-demo-2026!"  # noqa: S105 - demo data, refused in production
 # Carol's authenticator secret: `manage.py demo_code carol@demo.vigie.test` prints its code.
@@ -43,6 +45,7 @@ def load(out: TextIOBase) -> None:
             is_staff=person.is_staff,
             acting_user=None,
         )
+        do_accept_terms(user, version=terms.CURRENT.number)
         if person.is_staff:
             actions.do_enrol_known_authenticator(user, secret_hex=DEMO_TOTP_SECRET_HEX)
         out.write(f"  created {person.email}\n")

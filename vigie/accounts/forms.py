@@ -78,6 +78,11 @@ class SignUpForm(forms.Form):
     email = _email_field()
     password = _password_field(_("Password"), autocomplete="new-password")
     password_again = _password_field(_("Password again"), autocomplete="new-password")
+    accept_terms = forms.BooleanField(
+        label=_("I have read and I accept the terms of use"),
+        help_text=_("They say what may be shared here, and how the team decides."),
+        error_messages={"required": _("Read and accept the terms of use to join.")},
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -55,6 +55,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
     email_confirmed_at = models.DateTimeField(_("e-mail confirmed"), null=True, blank=True)
+    # The last version of the terms of use accepted (each acceptance is recorded in
+    # moderation.TermsAcceptance); kept here so that checking costs no query.
+    accepted_terms_version = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 

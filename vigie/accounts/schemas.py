@@ -26,6 +26,10 @@ class RegisterIn(Schema):
         description="Shown to neighbours; empty: first name and last initial.",
     )
     language: str | None = Field(default=None, max_length=2, description="fr (default) or en")
+    accept_terms: bool = Field(
+        default=False,
+        description="true: I accept the terms of use in force (GET /terms); required",
+    )
 
 
 class LoginIn(Schema):

@@ -125,6 +125,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 address=address_form.to_input(),
                 nickname=data["nickname"] or None,
                 language=request.LANGUAGE_CODE,
+                accept_terms=data["accept_terms"],
             )
 
         run_action(form, register, also=[address_form])

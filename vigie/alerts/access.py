@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from vigie.accounts.models import User
 from vigie.alerts.models import Alert, State
 from vigie.communities.access import CURRENT_STATES
 from vigie.communities.models import Membership
 from vigie.lib.errors import NotFound
+from vigie.lib.visibility import Visibility
 from vigie.notifications.models import Channel, Delivery, DeliveryState
 
 # What members see: sent, and what became of it (closed, or withdrawn after it left).
@@ -32,6 +33,8 @@ def visible_alerts_for(user: object) -> QuerySet[Alert]:
     return (
         Alert.objects.filter(community_id__in=mine)
         .filter(SHOWN_TO_MEMBERS | Q(author=user))
+        # Hidden by the team while reports are reviewed, or removed: its author still reads it.
+        .filter(Q(visibility=Visibility.SHOWN) | Q(author=user))
         .select_related("community", "author")
         .annotate(supporters=Count("supports", distinct=True))
     )
@@ -58,13 +61,17 @@ def access_alert(user: object, alert_id: int) -> Alert:
 
 
 def moderation_queue() -> QuerySet[Alert]:
-    """For the team (the caller checked): waiting alerts, then fast-path ones to review."""
+    """For the team (the caller checked): alerts waiting for a decision first, urgent first,
+    then the oldest; then the fast-path ones, already sent, to review."""
     return (
         Alert.objects.filter(Q(state=State.PENDING) | Q(fast_path=True, reviewed_at__isnull=True))
-        .exclude(state=State.DRAFT)
+        .exclude(state__in=[State.DRAFT, State.WITHDRAWN])
         .select_related("community", "author")
-        .annotate(supporters=Count("supports", distinct=True))
-        .order_by("-urgency", "submitted_at")
+        .annotate(
+            supporters=Count("supports", distinct=True),
+            waiting=Case(When(state=State.PENDING, then=Value(0)), default=Value(1)),
+        )
+        .order_by("waiting", "-urgency", "submitted_at")
     )
 
 

@@ -282,15 +282,16 @@ def fast_path_allowed(membership: Membership, alert: Alert) -> bool:
     ).count()
     if approved < settings.ALERT_TRUSTED_APPROVED:
         return False
-    from vigie.audit.models import AuditEvent
+    from vigie.moderation.models import BREACHES, Decision, DecisionState
 
     since = timezone.now() - timedelta(days=settings.ALERT_TRUSTED_CLEAN_DAYS)
-    sanctioned = AuditEvent.objects.filter(
-        event_type="community.member_suspended",
-        target_type="accounts.user",
-        target_id=str(membership.user_id),
-        created_at__gte=since,
-    ).exists()
+    sanctioned = (
+        Decision.objects.filter(
+            subject_id=membership.user_id, kind__in=BREACHES, created_at__gte=since
+        )
+        .exclude(state__in=[DecisionState.OVERTURNED, DecisionState.CANCELLED])
+        .exists()
+    )
     rejected = Alert.objects.filter(
         author_id=membership.user_id, state=State.REJECTED, decided_at__gte=since
     ).exists()
@@ -471,11 +472,15 @@ def do_approve_alert(
     audit.alert_approved(alert, actor_id=acting_user.pk, originals=originals)
     _tell_author(alert, "alert_approved", edited=bool(originals))
     fan_out_alert.enqueue(alert.pk)
+    # What the team rewrote, for the decision that records this approval.
+    alert.edited_fields = sorted(originals)  # type: ignore[attr-defined]
     return alert
 
 
 @transaction.atomic
-def do_reject_alert(alert: Alert, *, acting_user: User, reason: str) -> Alert:
+def do_reject_alert(
+    alert: Alert, *, acting_user: User, reason: str, tell_author: bool = True
+) -> Alert:
     alert = _locked(alert)
     if alert.state != State.PENDING:
         raise Conflict(_("Only an alert waiting for the team can be rejected."), code="not_pending")
@@ -489,7 +494,21 @@ def do_reject_alert(alert: Alert, *, acting_user: User, reason: str) -> Alert:
     alert.decided_by = acting_user
     alert.save(update_fields=["state", "reason", "decided_at", "reviewed_at", "decided_by"])
     audit.alert_rejected(alert, actor_id=acting_user.pk)
-    _tell_author(alert, "alert_rejected")
+    if tell_author:  # moderation tells it with the clause, when it decides
+        _tell_author(alert, "alert_rejected")
+    return alert
+
+
+@transaction.atomic
+def do_reopen_alert(alert: Alert, *, acting_user: User) -> Alert:
+    """A refusal overturned on appeal: the alert waits for the team again."""
+    alert = _locked(alert)
+    if alert.state != State.REJECTED:
+        raise Conflict(_("Only a rejected alert can be reopened."), code="not_rejected")
+    alert.state = State.PENDING
+    alert.decided_at = alert.reviewed_at = None
+    alert.save(update_fields=["state", "decided_at", "reviewed_at"])
+    audit.alert_reopened(alert, actor_id=acting_user.pk)
     return alert
 
 
@@ -516,7 +535,9 @@ _REACHED = (DeliveryState.SENT, DeliveryState.SENDING)
 
 
 @transaction.atomic
-def do_withdraw_alert(alert: Alert, *, acting_user: User, reason: str, by_team: bool) -> Alert:
+def do_withdraw_alert(
+    alert: Alert, *, acting_user: User, reason: str, by_team: bool, tell_author: bool = True
+) -> Alert:
     """The author, or the team, takes an alert back; everyone it reached is told.
 
     The team may also withdraw an alert its author closed before the review.
@@ -553,7 +574,7 @@ def do_withdraw_alert(alert: Alert, *, acting_user: User, reason: str, by_team: 
         .count()
     )
     audit.alert_withdrawn(alert, actor_id=acting_user.pk, reached=reached)
-    if by_team:
+    if by_team and tell_author:
         _tell_author(alert, "alert_withdrawn_by_team")
     if was_sent:
         fan_out_withdrawal.enqueue(alert.pk)

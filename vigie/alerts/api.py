@@ -1,4 +1,4 @@
-"""/api/v1/communities/{id}/alerts, /alerts/{id}…, and the team's /moderation operations."""
+"""/api/v1/communities/{id}/alerts and /alerts/{id}… (the team decides in moderation.api)."""
 
 from __future__ import annotations
 
@@ -6,20 +6,17 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from vigie.accounts.models import User
 from vigie.alerts import access, actions
 from vigie.alerts.models import Alert
-from vigie.api.auth import member_auth, team_caller
+from vigie.api.auth import member_auth
 from vigie.api.schemas import ERRORS
 from vigie.communities import access as community_access
 from vigie.communities.models import Membership
-from vigie.lib.errors import InvalidInput
 
 router = Router(tags=["alerts"], auth=member_auth)
-moderation_router = Router(tags=["moderation"], auth=member_auth)
 
 
 def _caller(request: HttpRequest) -> User:
@@ -274,14 +271,7 @@ def support(request: HttpRequest, alert_id: int) -> AlertOut:
     return alert_out(access.access_alert(user, alert_id), viewer=user)
 
 
-# --- The team ----------------------------------------------------------------------------
-
-
-@moderation_router.get("/queue", response={200: list[TeamAlertOut], **ERRORS})
-def queue(request: HttpRequest) -> list[TeamAlertOut]:
-    """Alerts waiting for a decision (urgent first), then fast-path ones to review."""
-    user = team_caller(request)
-    return [team_alert_out(alert, viewer=user) for alert in access.moderation_queue()[:200]]
+# --- For the team's operations (vigie.moderation.api) -----------------------------------
 
 
 class DecisionIn(Schema):
@@ -303,21 +293,3 @@ class DecisionIn(Schema):
             people=actions.PeopleInput(**self.people.dict()) if self.people else None,
             vehicle=actions.VehicleInput(**self.vehicle.dict()) if self.vehicle else None,
         )
-
-
-@moderation_router.post("/alerts/{int:alert_id}/decision", response={200: TeamAlertOut, **ERRORS})
-def decide(request: HttpRequest, alert_id: int, payload: DecisionIn) -> TeamAlertOut:
-    """Approve (every neighbour is told), reject, review a fast-path one, or withdraw."""
-    user = team_caller(request)
-    found = access.any_alert(alert_id)
-    if payload.decision == "approve":
-        actions.do_approve_alert(found, acting_user=user, redaction=payload.redaction())
-    elif payload.decision == "reject":
-        actions.do_reject_alert(found, acting_user=user, reason=payload.reason)
-    elif payload.decision == "review":
-        actions.do_review_alert(found, acting_user=user)
-    elif payload.decision == "withdraw":
-        actions.do_withdraw_alert(found, acting_user=user, reason=payload.reason, by_team=True)
-    else:
-        raise InvalidInput({"decision": [_("Decide: approve, reject, review or withdraw.")]})
-    return team_alert_out(access.any_alert(alert_id), viewer=user)

@@ -138,12 +138,23 @@ class DecisionForm(forms.Form):
     vehicle_colour = _short(_("Vehicle: colour"))
     vehicle_plate = _short(_("Vehicle: part of the plate"))
     vehicle_direction = _short(_("Vehicle: direction taken"))
+    clause = forms.ChoiceField(
+        label=_("Clause of the terms applied"),
+        required=False,
+        help_text=_("By default: 7 (alerts), or 6 when personal data is removed."),
+    )
     reason = forms.CharField(
         label=_("Reason (told to the author)"),
         max_length=REASON_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from vigie.moderation.forms import clause_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["clause"].choices = [("", "—"), *clause_choices()]  # type: ignore[attr-defined]
 
 
 def decision_initial(alert: Alert) -> dict[str, str]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from vigie.accounts.models import User
 from vigie.alerts.models import Alert, Category, State, Urgency
 from vigie.communities.models import MembershipState
+from vigie.lib.visibility import Visibility
 from vigie.notifications.messages import Message, register
 
 SMS_DESCRIPTION_LENGTH = 90
@@ -59,6 +60,7 @@ def still_for_member(alert_id: int, recipient_id: int) -> bool:
     return Alert.objects.filter(
         pk=alert_id,
         state__in=(State.APPROVED, State.RESOLVED),
+        visibility=Visibility.SHOWN,  # not hidden meanwhile by reports
         community__memberships__user_id=recipient_id,
         community__memberships__state=MembershipState.ACTIVE,
     ).exists()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.communities.models import Community
+from vigie.lib.visibility import Visibility
 
 DESCRIPTION_MAX_LENGTH = 2000
 PLACE_MAX_LENGTH = 120
@@ -85,6 +86,10 @@ class Alert(models.Model):
     # Terms of origin, colour or religion found: the team sees them, no fast path.
     profiling_terms = models.JSONField(default=list, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    # Reported enough to be hidden until the team decides (see vigie.moderation).
+    visibility = models.CharField(
+        _("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.SHOWN
+    )
     source = models.CharField(max_length=5, choices=Source.choices, default=Source.WEB)
     fast_path = models.BooleanField(_("sent before review"), default=False)
     created_at = models.DateTimeField(default=timezone.now)

@@ -11,6 +11,5 @@ urlpatterns = [
     path("alertes/<int:alert_id>/retirer/", views.withdraw, name="withdraw"),
     path("alertes/<int:alert_id>/cloturer/", views.close, name="close"),
     path("alertes/<int:alert_id>/rejoindre/", views.support, name="support"),
-    path("equipe/alertes/", views.team_queue, name="team_queue"),
     path("equipe/alertes/<int:alert_id>/", views.team_alert, name="team_alert"),
 ]

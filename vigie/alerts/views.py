@@ -23,6 +23,7 @@ from vigie.alerts.forms import (
 from vigie.alerts.models import Alert
 from vigie.communities import access as community_access
 from vigie.lib.forms import render_form, run_action
+from vigie.moderation.actions import AlertDecisionInput, do_decide_alert
 
 
 def _user(request: HttpRequest) -> User:
@@ -165,11 +166,6 @@ def _flash(request: HttpRequest, form: ReasonForm | CloseForm, done: object, tex
 
 
 @staff_required
-def team_queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "alerts/team_queue.html", {"alerts": access.moderation_queue()[:200]})
-
-
-@staff_required
 @require_http_methods(["GET", "POST"])
 def team_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     user = _user(request)
@@ -177,21 +173,21 @@ def team_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     form = DecisionForm(request.POST or None, initial=decision_initial(found))
     if form.is_valid():
         decision = form.cleaned_data["decision"]
-        reason = form.cleaned_data["reason"]
 
         def decide() -> object:
-            if decision == "approve":
-                return actions.do_approve_alert(
-                    found, acting_user=user, redaction=redaction(form.cleaned_data)
-                )
-            if decision == "reject":
-                return actions.do_reject_alert(found, acting_user=user, reason=reason)
-            if decision == "review":
-                return actions.do_review_alert(found, acting_user=user)
-            return actions.do_withdraw_alert(found, acting_user=user, reason=reason, by_team=True)
+            return do_decide_alert(
+                found,
+                acting_user=user,
+                data=AlertDecisionInput(
+                    decision=decision,
+                    clause=form.cleaned_data["clause"],
+                    reason=form.cleaned_data["reason"],
+                ),
+                redaction=redaction(form.cleaned_data) if decision == "approve" else None,
+            )
 
         if run_action(form, decide) is not None:
             messages.success(request, _("Decision recorded."))
-            return redirect("alerts:team_queue")
+            return redirect("moderation:team_queue")
     context = {"alert": found, "figures": access.delivery_figures(found)}
     return render_form(request, "alerts/team_alert.html", context, form=form)

@@ -251,9 +251,11 @@ def on_unexpected_error(request: HttpRequest, error: Exception) -> HttpResponse:
 def _register_routers() -> None:
     from vigie.accounts.api import auth_router, me_router
     from vigie.addresses.api import router as addresses_router
-    from vigie.alerts.api import moderation_router
     from vigie.alerts.api import router as alerts_router
     from vigie.communities.api import router as communities_router
+    from vigie.moderation.api import public_router as terms_router
+    from vigie.moderation.api import router as moderation_member_router
+    from vigie.moderation.api import team_router as moderation_router
     from vigie.notifications.api import router as notifications_router
     from vigie.notifications.api import webhook_router
     from vigie.posts.api import router as posts_router
@@ -269,6 +271,8 @@ def _register_routers() -> None:
     api.add_router("/", posts_router)
     api.add_router("/", alerts_router)
     api.add_router("/moderation", moderation_router)
+    api.add_router("/", moderation_member_router)
+    api.add_router("/", terms_router)
     api.add_router("/", notifications_router)
     api.add_router("/", webhook_router)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
@@ -12,6 +13,24 @@ from vigie.accounts.actions import do_note_access_token_use
 from vigie.accounts.models import User
 from vigie.lib.errors import Forbidden
 from vigie.lib.security_log import log_security_event
+
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# What a member may still do before accepting new terms: accept them, or leave.
+_BEFORE_TERMS = ("/me/terms", "/auth/logout", "/auth/tokens")
+
+
+def _require_current_terms(request: HttpRequest, user: User) -> None:
+    from vigie.moderation.middleware import needs_new_acceptance
+
+    if (
+        request.method not in _SAFE_METHODS
+        and needs_new_acceptance(user)
+        and not request.path.rstrip("/").endswith(_BEFORE_TERMS)
+    ):
+        raise Forbidden(
+            _("The terms of use changed: read and accept them first (POST /api/v1/me/terms)."),
+            code="terms_not_accepted",
+        )
 
 
 class BearerTokenAuth(HttpBearer):
@@ -28,6 +47,7 @@ class BearerTokenAuth(HttpBearer):
         user.is_verified = lambda: access_token.with_second_factor  # type: ignore[attr-defined]
         request.user = user
         request.access_token = access_token  # type: ignore[attr-defined]
+        _require_current_terms(request, user)
         return user
 
 
@@ -43,9 +63,10 @@ class SessionAuth(APIKeyCookie):
         user = request.user
         if not user.is_authenticated:
             return None
-        if request.method not in ("GET", "HEAD", "OPTIONS") and check_csrf(request):
+        if request.method not in _SAFE_METHODS and check_csrf(request):
             raise Forbidden(code="csrf_failed")
         assert isinstance(user, User)
+        _require_current_terms(request, user)
         return user
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:

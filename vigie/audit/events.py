@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from vigie.addresses.models import Address
     from vigie.alerts.models import Alert
     from vigie.communities.models import Community, Membership, NeighbourhoodRequest
+    from vigie.moderation.models import Appeal, Decision, Report
     from vigie.posts.models import Comment, Post
     from vigie.verification.models import ActivationCode, Letter
 
@@ -242,7 +243,7 @@ def member_suspended(user: User, *, actor_id: int, until: datetime | None) -> Au
     )
 
 
-def member_suspension_lifted(user: User, *, actor_id: int) -> AuditEvent:
+def member_suspension_lifted(user: User, *, actor_id: int | None) -> AuditEvent:
     return append("member.suspension_lifted", actor_id=actor_id, target=user)
 
 
@@ -363,3 +364,94 @@ def phone_verified(user: User, *, replaced_other: bool) -> AuditEvent:
 
 def phone_removed(user: User) -> AuditEvent:
     return append("account.phone_removed", actor_id=user.pk, target=user)
+
+
+def terms_accepted(user: User, *, version: int) -> AuditEvent:
+    return append("terms.accepted", actor_id=user.pk, target=user, data={"version": version})
+
+
+def report_created(report: Report) -> AuditEvent:
+    # The reporter is the actor: the log is the team's, never shown to the person reported.
+    return append(
+        "report.created",
+        actor_id=report.reporter_id,
+        target=report,
+        data={
+            "target_type": report.target_type,
+            "target_id": report.target_id,
+            "subject_id": report.subject_id,
+            "reason": report.reason,
+        },
+    )
+
+
+def content_visibility_changed(
+    *, target_type: str, target_id: int, visibility: str, actor_id: int | None, reason: str
+) -> AuditEvent:
+    return append(
+        "content.visibility_changed",
+        actor_id=actor_id,
+        data={
+            "target_type": target_type,
+            "target_id": target_id,
+            "visibility": visibility,
+            "reason": reason,
+        },
+    )
+
+
+def decision_taken(decision: Decision) -> AuditEvent:
+    return append(
+        "moderation.decision",
+        actor_id=decision.moderator_id,
+        target=decision,
+        data={
+            "kind": decision.kind,
+            "clause": decision.clause,
+            "terms_version": decision.terms_version,
+            "target_type": decision.target_type,
+            "target_id": decision.target_id,
+            "subject_id": decision.subject_id,
+            "state": decision.state,
+            "suspension_days": decision.suspension_days,
+        },
+    )
+
+
+def decision_confirmed(decision: Decision, *, actor_id: int, confirmed: bool) -> AuditEvent:
+    return append(
+        "moderation.confirmation",
+        actor_id=actor_id,
+        target=decision,
+        data={"confirmed": confirmed, "state": decision.state},
+    )
+
+
+def appeal_made(appeal: Appeal) -> AuditEvent:
+    return append(
+        "moderation.appeal",
+        actor_id=appeal.appellant_id,
+        target=appeal,
+        data={"decision_id": appeal.decision_id},
+    )
+
+
+def appeal_decided(appeal: Appeal) -> AuditEvent:
+    return append(
+        "moderation.appeal_decided",
+        actor_id=appeal.decided_by_id,
+        target=appeal,
+        data={"decision_id": appeal.decision_id, "outcome": appeal.outcome},
+    )
+
+
+def account_closed(user: User, *, actor_id: int, reason: str) -> AuditEvent:
+    return append("account.closed", actor_id=actor_id, target=user, data={"reason": reason})
+
+
+def account_reopened(user: User, *, actor_id: int, reason: str) -> AuditEvent:
+    return append("account.reopened", actor_id=actor_id, target=user, data={"reason": reason})
+
+
+def alert_reopened(alert: Alert, *, actor_id: int) -> AuditEvent:
+    return append("alert.reopened", actor_id=actor_id, target=alert)

@@ -222,12 +222,13 @@ def do_suspend_member(user: User, *, until: datetime | None, acting_user: User) 
 
 
 @transaction.atomic
-def do_lift_suspension(user: User, *, acting_user: User) -> int:
+def do_lift_suspension(user: User, *, acting_user: User | None) -> int:
+    """No acting user: the suspension's time is over."""
     suspended = Membership.objects.filter(user=user, state=MembershipState.SUSPENDED)
     communities = list(suspended.values_list("community_id", flat=True))
     count = suspended.update(state=MembershipState.ACTIVE, suspended_until=None)
     caching.memberships_changed(user_ids=[user.pk], community_ids=communities)
-    audit.member_suspension_lifted(user, actor_id=acting_user.pk)
+    audit.member_suspension_lifted(user, actor_id=acting_user.pk if acting_user else None)
     return count
 
 

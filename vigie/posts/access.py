@@ -23,6 +23,7 @@ from vigie.communities.access import CURRENT_STATES, feed_family
 from vigie.communities.models import Membership
 from vigie.lib import cache
 from vigie.lib.errors import InvalidInput, NotFound
+from vigie.lib.visibility import Visibility
 from vigie.posts.models import Comment, HelpDirection, HelpTopic, Post, PostImage, PostKind
 
 FEED_PAGE_SIZE = 20
@@ -36,10 +37,15 @@ def visible_posts_for(user: object) -> QuerySet[Post]:
         "community_id"
     )
     shown_to_me = Post.shown_to.through.objects.filter(post_id=OuterRef("pk"), user_id=user.pk)
-    return Post.objects.filter(community_id__in=Subquery(my_communities)).filter(
-        ~Q(kind=PostKind.ABSENCE)
-        | Q(author=user)
-        | (Q(absence_until__gte=timezone.localdate()) & Exists(shown_to_me))
+    return (
+        Post.objects.filter(community_id__in=Subquery(my_communities))
+        .filter(
+            ~Q(kind=PostKind.ABSENCE)
+            | Q(author=user)
+            | (Q(absence_until__gte=timezone.localdate()) & Exists(shown_to_me))
+        )
+        # Hidden by the team (reported, or removed): its author still reads it, and why.
+        .filter(Q(visibility=Visibility.SHOWN) | Q(author=user))
     )
 
 
@@ -53,7 +59,7 @@ def _with_details(posts: QuerySet[Post]) -> QuerySet[Post]:
     # A correlated count, not Count("comments"): the latter's GROUP BY makes
     # PostgreSQL aggregate every post of the community before the LIMIT applies.
     comment_count = (
-        Comment.objects.filter(post_id=OuterRef("pk"))
+        Comment.objects.filter(post_id=OuterRef("pk"), visibility=Visibility.SHOWN)
         .order_by()
         .values("post_id")
         .annotate(count=Count("pk"))
@@ -76,15 +82,23 @@ def access_post(user: object, post_id: int) -> Post:
     return post
 
 
-def comments_of(post: Post) -> QuerySet[Comment]:
-    """The comments of a post the caller already obtained through access_post."""
-    return post.comments.select_related("author").order_by("created_at", "id")
+def comments_of(post: Post, viewer: User) -> QuerySet[Comment]:
+    """The comments of a post the caller already obtained through access_post.
+
+    A comment the team hid shows to its author only.
+    """
+    return (
+        post.comments.select_related("author")
+        .filter(Q(visibility=Visibility.SHOWN) | Q(author=viewer))
+        .order_by("created_at", "id")
+    )
 
 
 def access_comment(user: object, comment_id: int) -> Comment:
     comment = (
         Comment.objects.select_related("post", "author")
         .filter(pk=comment_id, post__in=visible_posts_for(user))
+        .filter(Q(visibility=Visibility.SHOWN) | Q(author_id=getattr(user, "pk", None)))
         .first()
     )
     if comment is None:
@@ -231,7 +245,9 @@ def feed_page(
     place = f"{after[0].isoformat()}|{after[1]}" if after else ""
 
     def shared() -> tuple[FeedItem, ...]:
-        posts = Post.objects.filter(community_id=community_id).exclude(kind=PostKind.ABSENCE)
+        posts = Post.objects.filter(community_id=community_id, visibility=Visibility.SHOWN).exclude(
+            kind=PostKind.ABSENCE
+        )
         if kind:
             posts = posts.filter(kind=kind)
         if after:
@@ -247,7 +263,8 @@ def feed_page(
             post_id=OuterRef("pk"), user_id=viewer_id
         )
         posts = Post.objects.filter(community_id=community_id, kind=PostKind.ABSENCE).filter(
-            Q(author_id=viewer_id) | (Q(absence_until__gte=today) & Exists(shown_to_me))
+            Q(author_id=viewer_id)
+            | (Q(absence_until__gte=today, visibility=Visibility.SHOWN) & Exists(shown_to_me))
         )
         return _items(posts)
 

@@ -71,7 +71,7 @@ def create_post(request: HttpRequest, community_id: int, payload: PostIn) -> Sta
 def post(request: HttpRequest, post_id: int) -> PostDetailOut:
     user = _caller(request)
     found = access.access_post(user, post_id)
-    return post_detail_out(found, list(access.comments_of(found)), viewer=user)
+    return post_detail_out(found, list(access.comments_of(found, user)), viewer=user)
 
 
 @router.patch("/posts/{int:post_id}", response={200: PostOut, **ERRORS}, summary="Edit my post")

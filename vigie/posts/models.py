@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.communities.models import Community
+from vigie.lib.visibility import Visibility
 
 TITLE_MAX_LENGTH = 120
 BODY_MAX_LENGTH = 5000
@@ -43,6 +44,9 @@ class Post(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=PostKind.choices)
     title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
     body = models.TextField(_("text"), max_length=BODY_MAX_LENGTH)
+    visibility = models.CharField(
+        _("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.SHOWN
+    )
     help_direction = models.CharField(max_length=10, choices=HelpDirection.choices, blank=True)
     help_topic = models.CharField(max_length=16, choices=HelpTopic.choices, blank=True)
     event_starts_at = models.DateTimeField(null=True, blank=True)
@@ -84,6 +88,9 @@ class Comment(models.Model):
     )
     body = models.TextField(max_length=COMMENT_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
+    visibility = models.CharField(
+        _("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.SHOWN
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -73,7 +73,7 @@ def post(request: HttpRequest, post_id: int) -> HttpResponse:
             return redirect("posts:post", post_id=post_id)
     context = {
         "post": found,
-        "comments": access.comments_of(found),
+        "comments": access.comments_of(found, user),
         "membership": membership,
         "community": found.community,
     }

@@ -74,6 +74,8 @@ class Row:
     body: Mapping[str, object] | None = None
     files: bool = False
     query: dict[str, str] = field(default_factory=dict)
+    # A route's parameter filled from another of the world's values: {"decision_id": "ban_id"}.
+    values: dict[str, str] = field(default_factory=dict)
 
 
 # --- Pages: the resolver's routes, asked with GET -----------------------------------------
@@ -109,6 +111,7 @@ PAGES: dict[str, Row] = {
     "activer/": Row(PAGE),
     "activer/nouvelle-lettre/": Row(POST_ONLY),
     "compte/adresse/": Row(PAGE),
+    "equipe/adresses/": Row(staff(200)),
     "voisinage/": Row(everyone(302)),  # to the neighbourhood, or to the letter's page
     "voisinage/revenir/": Row(POST_ONLY),
     "voisinage/demande/": Row(PAGE),
@@ -131,7 +134,6 @@ PAGES: dict[str, Row] = {
     "alertes/<int:alert_id>/retirer/": Row(POST_ONLY),
     "alertes/<int:alert_id>/cloturer/": Row(POST_ONLY),
     "alertes/<int:alert_id>/rejoindre/": Row(POST_ONLY),
-    "equipe/alertes/": Row(staff(200)),
     "equipe/alertes/<int:alert_id>/": Row(staff(200)),
     "boite/": Row(PAGE),
     "boite/non-lues/": Row(PAGE),
@@ -140,13 +142,29 @@ PAGES: dict[str, Row] = {
     "compte/telephone/": Row(POST_ONLY),
     "compte/telephone/code/": Row(POST_ONLY),
     "compte/telephone/supprimer/": Row(POST_ONLY),
+    "conditions/": Row(everyone(200)),
+    "conditions/version-<int:version>/": Row(everyone(200)),
+    "conditions/accepter/": Row(PAGE),
+    "signaler/<str:target_type>/<int:target_id>/": Row(members_of_a(200, anonymous=302, sam=403)),
+    "compte/signalements/": Row(PAGE),
+    "compte/decisions/": Row(PAGE),
+    "compte/decisions/<int:decision_id>/recours/": Row(POST_ONLY),
+    "recours/<str:token>/": Row(everyone(404)),  # not a signed link
+    "quartiers/<int:community_id>/moderation/": Row(MEMBER_PAGE),
+    "equipe/moderation/": Row(staff(200)),
+    "equipe/moderation/tableau/": Row(staff(200)),
+    "equipe/moderation/signalements/<int:report_id>/": Row(staff(200)),
+    "equipe/moderation/membres/<int:user_id>/": Row(staff(200)),
+    "equipe/moderation/decisions/<int:decision_id>/": Row(staff(200)),
+    "equipe/moderation/recours/<int:appeal_id>/": Row(staff(200)),
     "sw.js": Row(everyone(200)),
     "healthz": Row(everyone(200)),
     "langue/": Row(everyone(302)),
     "equipe/": Row(staff(200)),
     # The Django admin's many routes are guarded by its site (second factor included);
     # its entry stands for all of them.
-    "equipe/admin/": Row({**everyone(302), "carol": 200}),
+    # Superusers only (tested in accounts/tests/test_two_factor.py): none of the personas.
+    "equipe/admin/": Row(everyone(302)),
     "api/v1/docs": Row(everyone(200)),
     "api/v1/openapi.json": Row(everyone(200)),
 }
@@ -166,6 +184,7 @@ PUSH_SUBSCRIPTION = {
     },
 }
 TEAM_API = {**persons(404, anonymous=401), "carol": 200}
+REPORT_POST = {"target_type": "post", "target_id": "{post_id}", "reason": "spam"}
 
 WRITE_ALERT_FORM = {
     **WRITE_ALERT,
@@ -251,6 +270,27 @@ PAGE_POSTS: dict[str, Row] = {
     "compte/telephone/": Row(everyone(302), body={"number": "06 12 34 56 78"}),
     "compte/telephone/code/": Row(everyone(302), body={"code": "123456"}),
     "compte/telephone/supprimer/": Row(everyone(302), body={}),
+    "conditions/accepter/": Row(everyone(302), body={"accept": "on"}),
+    # Alice reports her own post: refused on the form.
+    "signaler/<str:target_type>/<int:target_id>/": Row(
+        {**members_of_a(302, anonymous=302, sam=403), "alice": 422}, body={"reason": "spam"}
+    ),
+    "compte/decisions/<int:decision_id>/recours/": Row(
+        {**persons(404, anonymous=302), "alice": 302}, body={"text": "Un malentendu."}
+    ),
+    "recours/<str:token>/": Row(everyone(404), body={"text": "Un malentendu."}),
+    "equipe/moderation/signalements/<int:report_id>/": Row(
+        staff(302), body={"kind": "dismissed", "clause": "10", "explanation": "Rien."}
+    ),
+    "equipe/moderation/membres/<int:user_id>/": Row(
+        staff(302), body={"kind": "warned", "clause": "4", "explanation": "Ton."}
+    ),
+    "equipe/moderation/decisions/<int:decision_id>/": Row(
+        staff(302), body={"confirm": "1"}, values={"decision_id": "ban_id"}
+    ),
+    "equipe/moderation/recours/<int:appeal_id>/": Row(
+        staff(302), body={"outcome": "upheld", "answer": "Maintenue."}
+    ),
 }
 
 
@@ -269,6 +309,7 @@ OPERATIONS: dict[tuple[str, str], Row] = {
                 "postcode": "99100",
                 "commune": "Ailleurs",
             },
+            "accept_terms": True,
         },
     ),
     ("POST", "/api/v1/auth/confirm-email"): Row(everyone(400), body={"token": "not-a-token"}),
@@ -390,6 +431,32 @@ OPERATIONS: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/me/notifications/read"): Row(persons(200, anonymous=401), body={}),
     # The provider's webhook: no signature, no entry, whoever calls.
     ("POST", "/api/v1/sms/inbound"): Row(everyone(403), body={}),
+    ("GET", "/api/v1/terms"): Row(everyone(200)),
+    ("GET", "/api/v1/terms/{version}"): Row(everyone(200)),
+    ("POST", "/api/v1/me/terms"): Row(persons(200, anonymous=401), body={"version": 1}),
+    ("POST", "/api/v1/reports"): Row(
+        {**members_of_a(201, anonymous=401, sam=403), "alice": 422}, body=REPORT_POST
+    ),
+    ("GET", "/api/v1/me/reports"): Row(persons(200, anonymous=401)),
+    ("GET", "/api/v1/me/decisions"): Row(persons(200, anonymous=401)),
+    ("POST", "/api/v1/me/decisions/{decision_id}/appeal"): Row(
+        {**persons(404, anonymous=401), "alice": 201}, body={"text": "Un malentendu."}
+    ),
+    ("GET", "/api/v1/communities/{community_id}/moderation-summary"): Row(MEMBER_API),
+    ("POST", "/api/v1/moderation/reports/{report_id}/decision"): Row(
+        TEAM_API, body={"kind": "dismissed", "clause": "10", "explanation": "Rien."}
+    ),
+    ("POST", "/api/v1/moderation/users/{user_id}/sanctions"): Row(
+        TEAM_API, body={"kind": "warned", "clause": "4", "explanation": "Ton."}
+    ),
+    ("GET", "/api/v1/moderation/users/{user_id}"): Row(TEAM_API),
+    ("POST", "/api/v1/moderation/decisions/{decision_id}/confirmation"): Row(
+        TEAM_API, body={"confirm": True}, values={"decision_id": "ban_id"}
+    ),
+    ("POST", "/api/v1/moderation/appeals/{appeal_id}/decision"): Row(
+        TEAM_API, body={"outcome": "upheld", "answer": "Maintenue."}
+    ),
+    ("GET", "/api/v1/moderation/dashboard"): Row(TEAM_API),
 }
 
 
@@ -470,9 +537,56 @@ def world(personas: Personas) -> World:
         submitted_at=timezone.now(),
         decided_at=timezone.now(),
     )
+    from vigie.moderation.models import Appeal, Decision, Report
+    from vigie.test import TOTP_KEY_HEX, make_user
+
+    erin = make_user("erin@example.org", "Erin", "Garnier", is_staff=True)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=erin, name="authenticator", key=TOTP_KEY_HEX, confirmed=True)
+    reported = Report.objects.create(
+        reporter=personas.sam,  # reported before his suspension
+        target_type="post",
+        target_id=post.pk,
+        subject=personas.alice,
+        community=a,
+        reason="spam",
+    )
+
+    def decision(moderator: object, **fields: object) -> Decision:
+        values: dict[str, object] = {
+            "kind": "warned",
+            "terms_version": 1,
+            "clause": "4",
+            "target_type": "member",
+            "target_id": personas.alice.pk,
+            "subject": personas.alice,
+            "community": a,
+            "moderator": moderator,
+            "explanation": "Ton.",
+            "waiting_since": timezone.now(),
+            "in_force_at": timezone.now(),
+        }
+        return Decision.objects.create(**{**values, **fields})
+
+    warned = decision(personas.carol)
+    appealed = Appeal.objects.create(
+        decision=decision(erin), appellant=personas.alice, text="Un malentendu."
+    )
+    ban = decision(
+        erin, kind="banned", subject=personas.sam, target_id=personas.sam.pk, state="awaiting"
+    )
     return World(
         personas=personas,
         values={
+            "report_id": str(reported.pk),
+            "decision_id": str(warned.pk),
+            "ban_id": str(ban.pk),
+            "appeal_id": str(appealed.pk),
+            "user_id": str(personas.dave.pk),
+            "version": "1",
+            "target_type": "post",
+            "target_id": str(post.pk),
             "community_id": str(a.pk),
             "post_id": str(post.pk),
             "comment_id": str(comment.pk),
@@ -487,8 +601,12 @@ def world(personas: Personas) -> World:
     )
 
 
-def _fill(route: str, values: dict[str, str]) -> str:
-    return re.sub(r"[<{](?:\w+:)?(\w+)[>}]", lambda match: values[match.group(1)], route)
+def _fill(route: str, values: dict[str, str], row: Row | None = None) -> str:
+    chosen = {
+        **values,
+        **{name: values[other] for name, other in (row.values if row else {}).items()},
+    }
+    return re.sub(r"[<{](?:\w+:)?(\w+)[>}]", lambda match: chosen[match.group(1)], route)
 
 
 def _client(world: World, persona: str) -> Client:
@@ -508,7 +626,10 @@ def _ask(world: World, persona: str, method: str, url: str, row: Row) -> int:
             response = client.post(url, {"images": [upload]})
         elif row.body is not None:
             response = client.generic(
-                method, url, data=_json(row.body), content_type="application/json"
+                method,
+                url,
+                data=_json(_bind(row.body, world.values)),
+                content_type="application/json",
             )
         else:
             response = client.generic(method, url + _query(row.query))
@@ -517,6 +638,16 @@ def _ask(world: World, persona: str, method: str, url: str, row: Row) -> int:
     # this undoes Redis (its rate-limit counters would otherwise add up).
     forget_shared_cache()
     return response.status_code
+
+
+def _bind(body: Mapping[str, object], values: dict[str, str]) -> Mapping[str, object]:
+    """A body's "{name}" values become the world's ids."""
+    return {
+        key: int(values[value[1:-1]])
+        if isinstance(value, str) and value.startswith("{") and value.endswith("}")
+        else value
+        for key, value in body.items()
+    }
 
 
 def _json(body: Mapping[str, object]) -> str:
@@ -531,7 +662,7 @@ def _query(query: dict[str, str]) -> str:
 @pytest.mark.parametrize("route", sorted(PAGES))
 def test_it_answers_each_page_as_the_matrix_says(world: World, route: str) -> None:
     row = PAGES[route]
-    url = "/" + _fill(route, world.values)
+    url = "/" + _fill(route, world.values, row)
     answers = {persona: _ask(world, persona, "GET", url, row) for persona in PERSONAS}
 
     assert answers == row.statuses
@@ -541,7 +672,7 @@ def test_it_answers_each_page_as_the_matrix_says(world: World, route: str) -> No
 @pytest.mark.parametrize(("method", "path"), sorted(OPERATIONS))
 def test_it_answers_each_operation_as_the_matrix_says(world: World, method: str, path: str) -> None:
     row = OPERATIONS[(method, path)]
-    url = _fill(path, world.values)
+    url = _fill(path, world.values, row)
     answers = {persona: _ask(world, persona, method, url, row) for persona in PERSONAS}
 
     assert answers == row.statuses
@@ -566,7 +697,7 @@ def test_it_posts_to_every_form_target() -> None:
 @pytest.mark.parametrize("route", sorted(PAGE_POSTS))
 def test_it_answers_each_form_as_the_matrix_says(world: World, route: str) -> None:
     row = PAGE_POSTS[route]
-    url = "/" + _fill(route, world.values)
+    url = "/" + _fill(route, world.values, row)
     answers = {persona: _post_form(world, persona, url, row) for persona in PERSONAS}
 
     assert answers == row.statuses

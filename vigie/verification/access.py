@@ -87,3 +87,23 @@ def _add_working_days(start: datetime, days: int) -> datetime:
         if current.weekday() < 5:
             added += 1
     return current
+
+
+def addresses_to_check() -> list[Address]:
+    """For the team (the caller checked): homes typed by hand, whose letter waits for a check."""
+    return list(
+        Address.objects.filter(needs_review=True, moved_out_at__isnull=True)
+        .select_related("user")
+        .order_by("created_at")[:200]
+    )
+
+
+def address_to_check(address_id: int) -> Address:
+    from vigie.lib.errors import NotFound
+
+    found = Address.objects.filter(
+        pk=address_id, needs_review=True, moved_out_at__isnull=True
+    ).first()
+    if found is None:
+        raise NotFound()
+    return found

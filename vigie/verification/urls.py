@@ -8,4 +8,5 @@ urlpatterns = [
     path("activer/", views.activate, name="activate"),
     path("activer/nouvelle-lettre/", views.request_letter, name="request_letter"),
     path("compte/adresse/", views.move, name="move"),
+    path("equipe/adresses/", views.team_addresses, name="team_addresses"),
 ]

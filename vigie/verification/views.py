@@ -6,11 +6,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from vigie.accounts.decorators import login_required
+from vigie.accounts.decorators import login_required, staff_required
 from vigie.accounts.models import User
 from vigie.addresses.access import suggest_addresses
 from vigie.addresses.forms import AddressForm
@@ -100,3 +100,17 @@ def move(request: HttpRequest) -> HttpResponse:
     if searching:
         form = AddressForm()
     return render_form(request, "verification/move.html", context, form=form)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def team_addresses(request: HttpRequest) -> HttpResponse:
+    """Addresses typed by hand: the team checks them against the map before the letter leaves."""
+    if request.method == "POST":
+        address = access.address_to_check(int(request.POST.get("address_id") or 0))
+        actions.do_approve_typed_address(address, acting_user=_user(request))
+        messages.success(request, _("The address is checked: its letter leaves."))
+        return redirect("verification:team_addresses")
+    return render(
+        request, "verification/team_addresses.html", {"addresses": access.addresses_to_check()}
+    )

@@ -24,6 +24,7 @@ def sign_up_form(**changes: str) -> dict[str, str]:
         "password": GOOD_PASSWORD,
         "password_again": GOOD_PASSWORD,
         "ban_id": "99101_0001_00040",
+        "accept_terms": "on",
     }
     data.update(changes)
     return data
@@ -36,6 +37,7 @@ def register_body(**changes: str) -> dict[str, object]:
         "first_name": "Jeanne",
         "last_name": "Dupont",
         "address": {"ban_id": "99101_0001_00040"},
+        "accept_terms": True,
     }
     data.update(changes)
     return data

@@ -66,10 +66,17 @@ def test_it_accepts_a_recovery_code_once(client: Client, personas: Personas) -> 
     assert log_in_with(codes[0]) == 422
 
 
+def superuser(personas: Personas) -> Personas:
+    """Carol, running the installation: the admin is for superusers only."""
+    personas.carol.is_superuser = True
+    personas.carol.save(update_fields=["is_superuser"])
+    return personas
+
+
 def test_it_refuses_staff_pages_and_the_admin_without_the_second_factor(
     client: Client, personas: Personas
 ) -> None:
-    log_in_as(client, personas.carol, second_factor=False)
+    log_in_as(client, superuser(personas).carol, second_factor=False)
 
     admin = client.get("/equipe/admin/")
 
@@ -82,7 +89,7 @@ def test_it_refuses_staff_pages_and_the_admin_without_the_second_factor(
 def test_it_accepts_staff_pages_and_the_admin_with_the_second_factor(
     client: Client, personas: Personas
 ) -> None:
-    log_in_as(client, personas.carol, second_factor=False)
+    log_in_as(client, superuser(personas).carol, second_factor=False)
     with time_machine.travel(timezone.now() + timedelta(seconds=1)):
         response = client.post(
             "/compte/double-authentification/requise/?next=/equipe/admin/",
@@ -196,3 +203,15 @@ def test_it_records_each_recovery_code_used(client: Client, personas: Personas) 
 
     event = AuditEvent.objects.get(event_type="account.recovery_code_used")
     assert event.data == {"codes_left": 9}
+
+
+def test_it_keeps_the_admin_from_a_moderator_who_is_no_superuser(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.carol, second_factor=True)
+
+    admin = client.get("/equipe/admin/", follow=True)
+    team = client.get("/equipe/moderation/")
+
+    assert admin.status_code == 404
+    assert team.status_code == 200

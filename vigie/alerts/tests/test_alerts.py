@@ -96,8 +96,11 @@ def test_it_never_tells_anyone_of_a_rejected_alert(personas: Personas, carol: Cl
 
     assert refused.json()["state"] == "rejected"
     assert deliveries(alert_id) == set()
-    notice = InboxItem.objects.get(recipient=personas.alice, subject_type="alert_rejected")
+    # The author reads the decision, the clause of the terms it applies and how to appeal.
+    notice = InboxItem.objects.get(recipient=personas.alice, subject_type="decision")
     assert "Déjà signalé" in notice.body
+    assert "Article 7 des conditions d’utilisation" in notice.body  # noqa: RUF001
+    assert "recours" in notice.body
     assert alice.get(f"/api/v1/alerts/{alert_id}").json()["reason"] == "Déjà signalé à la mairie."
     dave = log_in_as(Client(), personas.dave)
     assert dave.get(f"/api/v1/alerts/{alert_id}").status_code == 404
@@ -130,7 +133,8 @@ def test_it_sends_a_referents_alert_at_once_and_follows_it_with_its_withdrawal(
     assert (sent.json()["state"], sent.json()["fast_path"]) == ("approved", True)
     assert ("alice@example.org", Channel.IN_APP, DeliveryState.SENT) in deliveries(alert_id)
     assert decide(carol, alert_id, "approve").status_code == 409  # already sent
-    assert [alert["id"] for alert in carol.get("/api/v1/moderation/queue").json()] == [alert_id]
+    queue = carol.get("/api/v1/moderation/queue").json()
+    assert [alert["id"] for alert in queue["alerts"]] == [alert_id]
 
     withdrawn = dave.post(
         f"/api/v1/alerts/{alert_id}/withdraw", {"reason": "Fausse alerte"}, "application/json"

@@ -24,7 +24,7 @@ def test_it_gives_the_demo_a_sent_alert_a_closed_one_and_one_for_carol_to_check(
     alice = User.objects.get(email="alice@demo.vigie.test")
     dave = User.objects.get(email="dave@demo.vigie.test")
     carol = log_in_as(Client(), User.objects.get(email="carol@demo.vigie.test"), second_factor=True)
-    queue = carol.get("/api/v1/moderation/queue").json()
+    queue = carol.get("/api/v1/moderation/queue").json()["alerts"]
     [texted] = FileSmsProvider(settings.DATA_DIR / "sms" / "outbox").messages()
 
     assert sorted(Alert.objects.values_list("state", "fast_path")) == [
@@ -32,11 +32,11 @@ def test_it_gives_the_demo_a_sent_alert_a_closed_one_and_one_for_carol_to_check(
         ("pending", False),
         ("resolved", True),
     ]
-    # Dave's two fast-path alerts are still to review, the urgent one first.
+    # Alice's waits for a decision; Dave's two fast-path alerts, sent, are still to review.
     assert [(alert["author_id"], alert["state"]) for alert in queue] == [
+        (alice.pk, "pending"),
         (dave.pk, "approved"),
         (dave.pk, "resolved"),
-        (alice.pk, "pending"),
     ]
     assert InboxItem.objects.filter(recipient=alice, subject_type="alert", urgent=True).exists()
     assert texted["to"] == "+33639980012"

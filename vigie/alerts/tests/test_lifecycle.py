@@ -240,9 +240,7 @@ def test_it_lets_the_team_withdraw_an_alert_its_author_closed_before_the_review(
     )
 
     assert answer.json()["state"] == "withdrawn"
-    assert InboxItem.objects.filter(
-        recipient=personas.dave, subject_type="alert_withdrawn_by_team"
-    ).exists()
+    assert InboxItem.objects.filter(recipient=personas.dave, subject_type="decision").exists()
 
 
 def test_it_tells_the_author_of_the_review_of_a_fast_path_alert(

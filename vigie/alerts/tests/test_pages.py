@@ -41,7 +41,7 @@ def test_it_lets_the_team_edit_out_a_name_and_approve_from_its_page(
 ) -> None:
     alert = send(log_in_as(Client(), personas.alice))
 
-    queue = carol.get("/equipe/alertes/").content.decode()
+    queue = carol.get("/equipe/moderation/").content.decode()
     page = carol.get(f"/equipe/alertes/{alert.pk}/").content.decode()
     answer = carol.post(
         f"/equipe/alertes/{alert.pk}/",

@@ -124,6 +124,7 @@ def test_it_keeps_ids_and_never_names_in_account_events(client: Client) -> None:
             "first_name": "Jeanne",
             "last_name": "Dupont",
             "address": {"ban_id": "99101_0001_00040"},
+            "accept_terms": True,
         },
         content_type="application/json",
     )

@@ -111,7 +111,7 @@ def test_it_loads_the_demo_idempotently(capsys: pytest.CaptureFixture[str]) -> N
     call_command("load_demo")
 
     assert (User.objects.count(), Membership.objects.count(), Post.objects.count()) == counts
-    assert counts == (6, 8, 5)  # bob waits for his letter: no membership
+    assert counts == (6, 8, 6)  # bob waits for his letter: no membership
     dave = Membership.objects.get(
         user__email="dave@demo.vigie.test", community__kind="neighbourhood"
     )
@@ -125,7 +125,7 @@ def test_it_loads_the_demo_idempotently(capsys: pytest.CaptureFixture[str]) -> N
     mallory = Membership.objects.get(
         user__email="mallory@demo.vigie.test", community__kind="neighbourhood"
     )
-    assert len(feed_page(alice).items) == 4  # with Dave's absence, shown to her
+    assert len(feed_page(alice).items) == 5  # with Dave's absence, shown to her, and Sam's advert
     assert [item.title for item in feed_page(mallory).items] == ["Chemin forestier fermé"]
 
 

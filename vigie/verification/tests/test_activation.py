@@ -34,6 +34,7 @@ def sign_up_and_confirm(client: Client, email: str = "jeanne@example.org") -> Us
             "password_again": PASSWORD,
             "ban_id": "99101_0002_00021",
             "complement": "Appartement 3",
+            "accept_terms": "on",
         },
     )
     run_tasks()
@@ -89,6 +90,7 @@ def test_it_waits_for_the_email_confirmation_before_making_the_letter(client: Cl
             "first_name": "Jeanne",
             "last_name": "Dupont",
             "address": {"ban_id": "99101_0002_00021"},
+            "accept_terms": True,
         },
         content_type="application/json",
     )

@@ -252,33 +252,30 @@ def test_it_holds_the_letter_of_a_typed_address_until_the_team_checks_it(
     ).exists()
 
 
-def test_it_lets_the_letter_of_a_typed_address_leave_from_the_admin(
+def test_it_lets_the_team_check_a_typed_address_from_its_page(
     client: Client, personas: Personas
 ) -> None:
     alice = log_in_as(Client(), personas.alice)
     alice.put(
         "/api/v1/me/address",
-        {
-            "address": {
-                "number": "150",
-                "street": "Chemin Neuf",
-                "postcode": "99100",
-                "commune": "Bourg-lès-Vigies",
-            }
-        },
+        {"address": {"number": "150", "street": "Chemin Neuf", "postcode": "99100",
+                     "commune": "Bourg-lès-Vigies"}},
         content_type="application/json",
-    )
+    )  # fmt: skip
     address = Address.objects.get(user=personas.alice, moved_out_at__isnull=True)
     carol = log_in_as(client, personas.carol, second_factor=True)
 
-    answer = carol.post(
-        "/equipe/admin/addresses/address/",
-        {"action": "mark_reviewed", "_selected_action": [address.pk]},
-    )
+    page = carol.get("/equipe/adresses/").content.decode()
+    answer = carol.post("/equipe/adresses/", {"address_id": address.pk})
+    again = carol.post("/equipe/adresses/", {"address_id": address.pk})
+    by_a_resident = alice.post("/equipe/adresses/", {"address_id": address.pk})
     run_tasks()
 
     address.refresh_from_db()
+    assert "Chemin Neuf" in page
     assert answer.status_code == 302
+    assert again.status_code == 404  # checked already: no longer waiting
+    assert by_a_resident.status_code == 404
     assert address.needs_review is False
     assert Letter.objects.get(user=personas.alice).status == LetterStatus.HANDED_OVER
     assert AuditEvent.objects.filter(

@@ -15,6 +15,7 @@ from vigie.accounts import demo as accounts_demo
 from vigie.addresses import demo as addresses_demo
 from vigie.alerts import demo as alerts_demo
 from vigie.communities import demo as communities_demo
+from vigie.moderation import demo as moderation_demo
 from vigie.posts import demo as posts_demo
 from vigie.verification import demo as verification_demo
 
@@ -26,6 +27,7 @@ PARTS = [
     communities_demo.load_people,
     posts_demo.load,
     alerts_demo.load,
+    moderation_demo.load,
 ]
 
 
