@@ -41,6 +41,7 @@ from vigie.moderation.access import address_is_banned
 from vigie.moderation.models import TermsAcceptance
 from vigie.notifications.actions import queue_email
 from vigie.verification.actions import (
+    BANNED_ADDRESS,
     LetterLimitReached,
     do_release_waiting_letters,
     do_request_letter,
@@ -157,10 +158,7 @@ def do_register_user(
     if not accept_terms:
         checker.add("accept_terms", _("Read and accept the terms of use to join."))
     if home is not None and address_is_banned(home.fingerprint):
-        checker.add(
-            f"{address_field_prefix}street",
-            _("This address cannot join Vigie for now: a decision of the moderation team."),
-        )
+        checker.add(f"{address_field_prefix}street", BANNED_ADDRESS)
     checker.raise_if_any()
     assert clean_email
     assert clean_first

@@ -458,6 +458,10 @@ def do_approve_alert(
     alert = _locked(alert)
     if alert.state != State.PENDING:
         raise Conflict(_("Only an alert waiting for the team can be approved."), code="not_pending")
+    if not alert.author.is_active:
+        raise Conflict(
+            _("Its author's account is closed: this alert leaves no more."), code="author_closed"
+        )
     originals = _redacted(alert, redaction) if redaction is not None else {}
     now = timezone.now()
     alert.state = State.APPROVED

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from vigie.accounts.models import User
 from vigie.communities.access import CURRENT_STATES, membership_in
-from vigie.communities.models import Membership
+from vigie.communities.models import Membership, MembershipState
 from vigie.lib.errors import NotFound
 from vigie.moderation.models import (
     Appeal,
@@ -66,19 +66,24 @@ def reportable_target(user: object, target_type: str, target_id: int) -> Target:
             comment.body[:EXCERPT_LENGTH],
         )
     if target_type == TargetType.ALERT:
+        from vigie.alerts.access import withheld_from
+
         alert = access_alert(user, target_id)
-        return Target(
-            target_type,
-            alert.pk,
-            alert.author_id,
-            alert.community_id,
-            alert.description[:EXCERPT_LENGTH],
-        )
+        # A withdrawn alert's words are not shown again here either.
+        withheld = not isinstance(user, User) or withheld_from(alert, user)
+        excerpt = "" if withheld else alert.description[:EXCERPT_LENGTH]
+        return Target(target_type, alert.pk, alert.author_id, alert.community_id, excerpt)
     if target_type == TargetType.MEMBER and isinstance(user, User):
         mine = Membership.objects.filter(user=user, state__in=CURRENT_STATES).values("community_id")
+        # Only whom the directory shows: an unlisted member is not known by name here.
         member = (
             Membership.objects.select_related("user")
-            .filter(pk=target_id, state__in=CURRENT_STATES, community_id__in=mine)
+            .filter(
+                pk=target_id,
+                state=MembershipState.ACTIVE,
+                listed_in_directory=True,
+                community_id__in=mine,
+            )
             .first()
         )
         if member is not None:

@@ -78,11 +78,19 @@ def _content_model(target_type: str) -> type[object]:
 
 
 def _set_visibility(
-    target_type: str, target_id: int, visibility: str, *, actor_id: int | None, reason: str
+    target_type: str,
+    target_id: int,
+    visibility: str,
+    *,
+    actor_id: int | None,
+    reason: str,
+    only_from: str | None = None,
 ) -> bool:
     """Change what members see of a piece of content; True when it changed.
 
-    Saved through the model, so that the feeds it shows in are refreshed.
+    ``only_from``: change it only from that visibility (a dismissal shows again
+    what reports hid, never what the team removed). Saved through the model, so
+    that the feeds it shows in are refreshed.
     """
     if target_type not in CONTENT_TYPES:
         return False
@@ -90,8 +98,12 @@ def _set_visibility(
     found = model.objects.select_for_update().filter(pk=target_id).first()  # type: ignore[attr-defined]
     if found is None or found.visibility == visibility:
         return False
+    if only_from is not None and found.visibility != only_from:
+        return False
     found.visibility = visibility
     found.save(update_fields=["visibility"])
+    if target_type == TargetType.ALERT:
+        _alert_visibility_changed(target_id, visibility)
     audit.content_visibility_changed(
         target_type=target_type,
         target_id=target_id,
@@ -144,6 +156,8 @@ def do_report(
                 community_id=target.community_id,
                 reason=reason,
                 details=clean_details,
+                # What was reported, as it was: the evidence if its author deletes it.
+                excerpt=target.excerpt[:2000],
             )
     except IntegrityError:  # the same report, sent twice at once
         raise Conflict(
@@ -165,6 +179,16 @@ def do_report(
         ):
             _tell_held(target)
     return report
+
+
+def _alert_visibility_changed(alert_id: int, visibility: str) -> None:
+    """An alert hidden leaves the inboxes it reached; shown again, what waited leaves."""
+    from vigie.notifications.actions import do_resume_deliveries
+
+    if visibility == Visibility.SHOWN:
+        do_resume_deliveries("alert", alert_id)
+    else:
+        InboxItem.objects.filter(subject_type="alert", subject_id=alert_id).delete()
 
 
 def _tell_held(target: Target) -> None:
@@ -221,11 +245,24 @@ class DecisionInput:
 
 REPORT_DECISIONS = (
     DecisionKind.DISMISSED,
+    DecisionKind.WARNED,
     DecisionKind.REMOVED,
     DecisionKind.REMOVED_AND_WARNED,
     DecisionKind.SUSPENDED,
     DecisionKind.BANNED,
 )
+
+
+def _not_ones_own_case(subject_id: int, acting_user: User) -> None:
+    if subject_id == acting_user.pk:
+        raise Forbidden(_("Another moderator decides what concerns you."), code="own_case")
+
+
+def _no_sanction_on_the_team(subject: User, kind: str) -> None:
+    if subject.is_staff and kind in (DecisionKind.SUSPENDED, DecisionKind.BANNED):
+        raise Forbidden(_("The team's own accounts are not sanctioned here."), code="team_member")
+
+
 SANCTIONS = (DecisionKind.WARNED, DecisionKind.SUSPENDED, DecisionKind.BANNED)
 
 
@@ -242,6 +279,8 @@ def do_decide_report(report: Report, *, acting_user: User, data: DecisionInput) 
         raise Conflict(_("These reports are already decided."), code="already_decided")
     if data.kind not in REPORT_DECISIONS:
         raise InvalidInput({"kind": [_("Unknown decision for a report.")]})
+    _not_ones_own_case(report.subject_id, acting_user)
+    _no_sanction_on_the_team(report.subject, data.kind)
     if report.target_type == TargetType.MEMBER and data.kind in (
         DecisionKind.REMOVED,
         DecisionKind.REMOVED_AND_WARNED,
@@ -271,8 +310,18 @@ def do_sanction_member(
     """A warning, a suspension or a ban, outside any report (the team saw it itself)."""
     if data.kind not in SANCTIONS:
         raise InvalidInput({"kind": [_("A sanction is a warning, a suspension or a ban.")]})
-    if subject.is_staff:
-        raise Forbidden(_("The team's own accounts are not sanctioned here."), code="team_member")
+    _not_ones_own_case(subject.pk, acting_user)
+    _no_sanction_on_the_team(subject, data.kind)
+    homes = Membership.objects.filter(
+        user=subject, state__in=[MembershipState.ACTIVE, MembershipState.SUSPENDED]
+    )
+    if community_id is None:
+        # Counted in the neighbourhood's summary, as a report's decision would be.
+        community_id = (
+            homes.filter(community__kind="neighbourhood").values_list("community_id", flat=True)
+        ).first()
+    elif not homes.filter(community_id=community_id).exists():
+        raise InvalidInput({"community_id": [_("This member is not in this community.")]})
     decision = _new_decision(
         data,
         acting_user=acting_user,
@@ -340,16 +389,16 @@ def _new_decision(
 
 def _put_in_force(decision: Decision, *, acting_user: User) -> None:
     """Apply the decision, close its reports, and tell the people concerned."""
-    from vigie.communities.actions import do_suspend_member
-
     kind = decision.kind
-    if kind == DecisionKind.DISMISSED:
+    if kind in (DecisionKind.DISMISSED, DecisionKind.WARNED):
+        # What reports hid shows again; what the team removed stays removed.
         shown_again = _set_visibility(
             decision.target_type,
             decision.target_id,
             Visibility.SHOWN,
             actor_id=acting_user.pk,
-            reason="dismissed",
+            reason=kind,
+            only_from=Visibility.HELD,
         )
     else:
         shown_again = False
@@ -360,15 +409,10 @@ def _put_in_force(decision: Decision, *, acting_user: User) -> None:
             DecisionKind.BANNED,
         ):
             _remove_content(decision, acting_user=acting_user)
-        if kind == DecisionKind.SUSPENDED:
-            assert decision.suspension_days is not None
-            do_suspend_member(
-                decision.subject,
-                until=timezone.now() + timedelta(days=decision.suspension_days),
-                acting_user=acting_user,
-            )
         if kind == DecisionKind.BANNED:
             _ban(decision, acting_user=acting_user)
+        if kind in (DecisionKind.SUSPENDED, DecisionKind.BANNED):
+            apply_sanctions(decision.subject, acting_user=acting_user)
     outcome = ReportState.ACTION_TAKEN if kind in BREACHES else ReportState.NO_BREACH
     reports = list(Report.objects.filter(decision=decision))
     Report.objects.filter(pk__in=[report.pk for report in reports]).update(state=outcome)
@@ -411,11 +455,20 @@ def _ban(decision: Decision, *, acting_user: User) -> None:
     """The account closes, its memberships stop, its home cannot register again for a while."""
     from vigie.accounts.actions import do_close_account
     from vigie.addresses.models import Address
-    from vigie.communities.actions import do_suspend_member
+    from vigie.alerts import actions as alert_actions
+    from vigie.alerts.models import Alert, State
 
     subject = decision.subject
-    do_suspend_member(subject, until=None, acting_user=acting_user)
     do_close_account(subject, acting_user=acting_user, reason="banned")
+    # What a banned member wrote and the team has not let through never leaves.
+    for alert in Alert.objects.filter(author=subject, state__in=[State.DRAFT, State.PENDING]):
+        alert_actions.do_withdraw_alert(
+            alert,
+            acting_user=acting_user,
+            reason=decision.explanation,
+            by_team=True,
+            tell_author=False,
+        )
     until = timezone.now() + timedelta(days=settings.BAN_ADDRESS_DAYS)
     BannedAddress.objects.bulk_create(
         BannedAddress(fingerprint=fingerprint, decision=decision, until=until)
@@ -425,6 +478,32 @@ def _ban(decision: Decision, *, acting_user: User) -> None:
             )
         )
     )
+
+
+def apply_sanctions(user: User, *, acting_user: User | None) -> None:
+    """Set the member's suspension from the decisions in force about them.
+
+    A ban suspends without end; otherwise the latest end of the suspensions in
+    force; none, and the member writes again. Recomputed whenever a sanction
+    starts, ends, or is overturned, so that one never cancels another.
+    """
+    from vigie.communities.actions import do_lift_suspension, do_suspend_member
+
+    in_force = Decision.objects.filter(subject=user, state=DecisionState.IN_FORCE)
+    now = timezone.now()
+    ends = [
+        decision.in_force_at + timedelta(days=decision.suspension_days)
+        for decision in in_force.filter(kind=DecisionKind.SUSPENDED)
+        if decision.in_force_at is not None and decision.suspension_days
+    ]
+    ends = [end for end in ends if end > now]
+    actor = acting_user or user
+    if in_force.filter(kind=DecisionKind.BANNED).exists():
+        do_suspend_member(user, until=None, acting_user=actor)
+    elif ends:
+        do_suspend_member(user, until=max(ends), acting_user=actor)
+    elif Membership.objects.filter(user=user, state=MembershipState.SUSPENDED).exists():
+        do_lift_suspension(user, acting_user=acting_user)
 
 
 def tell_subject(decision: Decision) -> None:
@@ -474,6 +553,7 @@ def do_confirm_ban(decision: Decision, *, acting_user: User, confirm: bool) -> D
             _("A ban is confirmed by another moderator than the one who asked for it."),
             code="second_moderator_required",
         )
+    _not_ones_own_case(decision.subject_id, acting_user)
     decision.confirmed_by = acting_user
     if confirm:
         decision.state = DecisionState.IN_FORCE
@@ -518,6 +598,7 @@ def do_decide_alert(
     from vigie.alerts.models import Alert
 
     assert isinstance(alert, Alert)
+    _not_ones_own_case(alert.author_id, acting_user)
     default_clause = {"approve": "7", "review": "7", "reject": "7", "withdraw": "6"}
     if data.decision not in default_clause:
         raise InvalidInput({"decision": [_("Decide: approve, reject, review or withdraw.")]})
@@ -618,6 +699,7 @@ def do_decide_appeal(appeal: Appeal, *, acting_user: User, outcome: str, answer:
             _("An appeal is decided by a moderator who took no part in the decision."),
             code="own_decision",
         )
+    _not_ones_own_case(decision.subject_id, acting_user)
     if outcome not in AppealOutcome.values:
         raise InvalidInput({"outcome": [_("Uphold or overturn the decision.")]})
     try:
@@ -641,7 +723,6 @@ def do_decide_appeal(appeal: Appeal, *, acting_user: User, outcome: str, answer:
 def _undo(decision: Decision, *, acting_user: User) -> None:
     """What an overturned decision had done, undone as far as it can be."""
     from vigie.accounts.actions import do_reopen_account
-    from vigie.communities.actions import do_lift_suspension
 
     if decision.kind in (
         DecisionKind.REMOVED,
@@ -664,11 +745,16 @@ def _undo(decision: Decision, *, acting_user: User) -> None:
         alert = Alert.objects.filter(pk=decision.target_id).first()
         if alert is not None:
             do_reopen_alert(alert, acting_user=acting_user)
-    if decision.kind in (DecisionKind.SUSPENDED, DecisionKind.BANNED):
-        do_lift_suspension(decision.subject, acting_user=acting_user)
     if decision.kind == DecisionKind.BANNED:
-        do_reopen_account(decision.subject, acting_user=acting_user, reason="ban_overturned")
         BannedAddress.objects.filter(decision=decision).delete()
+        still_banned = Decision.objects.filter(
+            subject=decision.subject, kind=DecisionKind.BANNED, state=DecisionState.IN_FORCE
+        ).exists()
+        if not still_banned:
+            do_reopen_account(decision.subject, acting_user=acting_user, reason="ban_overturned")
+    if decision.kind in (DecisionKind.SUSPENDED, DecisionKind.BANNED):
+        # Other sanctions in force stay: the suspension is computed from all of them.
+        apply_sanctions(decision.subject, acting_user=acting_user)
 
 
 # --- Suspensions that end ---------------------------------------------------------------------
@@ -676,9 +762,7 @@ def _undo(decision: Decision, *, acting_user: User) -> None:
 
 @transaction.atomic
 def do_lift_ended_suspensions() -> int:
-    """Suspensions for a number of days end by themselves."""
-    from vigie.communities.actions import do_lift_suspension
-
+    """Suspensions for a number of days end by themselves (unless another sanction holds)."""
     ended = list(
         Membership.objects.filter(
             state=MembershipState.SUSPENDED, suspended_until__lte=timezone.now()
@@ -687,7 +771,7 @@ def do_lift_ended_suspensions() -> int:
         .distinct()
     )
     for user in User.objects.filter(pk__in=ended):
-        do_lift_suspension(user, acting_user=None)
+        apply_sanctions(user, acting_user=None)
     return len(ended)
 
 

@@ -90,6 +90,8 @@ class Report(models.Model):
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="reports")
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     details = models.TextField(_("details"), max_length=DETAILS_MAX_LENGTH, blank=True)
+    # What was reported, as it read then: the team's evidence if it is edited or deleted.
+    excerpt = models.TextField(max_length=2000, blank=True)
     state = models.CharField(max_length=12, choices=ReportState.choices, default=ReportState.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
     decision = models.ForeignKey(

@@ -249,6 +249,25 @@ def do_cancel_deliveries(subject_type: str, subject_id: int) -> int:
 
 
 @transaction.atomic
+def do_resume_deliveries(subject_type: str, subject_id: int) -> int:
+    """The subject applies again (an alert shown again after reports): what stopped, leaves.
+
+    Each delivery checks again, before it leaves, that it still applies.
+    """
+    from vigie.notifications.tasks import send_deliveries
+
+    stopped = list(
+        Delivery.objects.filter(
+            subject_type=subject_type, subject_id=subject_id, state=DeliveryState.CANCELLED
+        ).values_list("pk", flat=True)
+    )
+    Delivery.objects.filter(pk__in=stopped).update(state=DeliveryState.PENDING, send_after=None)
+    for start in range(0, len(stopped), settings.DELIVERY_BATCH_SIZE):
+        send_deliveries.enqueue(stopped[start : start + settings.DELIVERY_BATCH_SIZE])
+    return len(stopped)
+
+
+@transaction.atomic
 def do_release_held_deliveries(*, now: datetime | None = None) -> int:
     """Quiet hours over: the held messages (not those waiting for the digest) leave."""
     from vigie.notifications.tasks import send_deliveries

@@ -490,6 +490,9 @@ def do_complete_verification(
     return address
 
 
+BANNED_ADDRESS = _("This address cannot join Vigie for now.")
+
+
 @transaction.atomic
 def do_move_home(
     user: User, data: AddressInput, *, acting_user: User, field_prefix: str = ""
@@ -497,7 +500,10 @@ def do_move_home(
     """A new home address: the old one ends, the account is unverified until the new letter."""
     clean = address_actions.clean_address(data, field_prefix=field_prefix)
     from vigie.communities.actions import do_end_memberships
+    from vigie.moderation.access import address_is_banned
 
+    if address_is_banned(clean.fingerprint):
+        raise InvalidInput({f"{field_prefix}street": [BANNED_ADDRESS]})
     _lock_letters_of(user, clean.building_fingerprint)
     check_letter_limits(
         user, fingerprint=clean.fingerprint, building_fingerprint=clean.building_fingerprint

@@ -34,8 +34,11 @@ def report(client: Client, target_type: str, target_id: int, **fields: Any) -> R
     return client.post("/api/v1/reports", body, content_type="application/json")
 
 
-def directory_id(user: User) -> int:
-    return Membership.objects.get(user=user, community=neighbourhood_a()).pk
+def directory_id(user: User, *, listed: bool = True) -> int:
+    """The member's id in A's directory (where they are listed, unless told otherwise)."""
+    membership = Membership.objects.get(user=user, community=neighbourhood_a())
+    Membership.objects.filter(pk=membership.pk).update(listed_in_directory=listed)
+    return membership.pk
 
 
 def decide(carol: Client, report_id: int, kind: str, **fields: Any) -> Response:

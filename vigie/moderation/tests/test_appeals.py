@@ -23,7 +23,7 @@ from vigie.moderation.tests.helpers import (
     three_reporters,
 )
 from vigie.posts.models import Post
-from vigie.test import Personas, log_in_as, run_tasks
+from vigie.test import Personas, log_in_as, neighbourhood_a, run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +143,38 @@ def test_it_appeals_from_the_page_of_my_decisions(personas: Personas) -> None:
     assert f"/compte/decisions/{decision_id}/recours/" in page
     assert sent.status_code == 302
     assert Appeal.objects.get().text == "Un malentendu."
+
+
+def test_it_puts_a_rejected_alert_back_in_the_queue_when_the_refusal_is_overturned(
+    personas: Personas,
+) -> None:
+    from vigie.alerts.models import Alert
+
+    alice = log_in_as(Client(), personas.alice)
+    alert_id = alice.post(
+        f"/api/v1/communities/{neighbourhood_a().pk}/alerts",
+        {
+            "category": "scam",
+            "happened_at": timezone.now().isoformat(),
+            "place": "Rue des Lilas",
+            "description": "Un faux plombier propose des réparations à domicile.",
+        },
+        content_type="application/json",
+    ).json()["id"]
+    team(personas.carol).post(
+        f"/api/v1/moderation/alerts/{alert_id}/decision",
+        {"decision": "reject", "reason": "Pas assez précis."},
+        content_type="application/json",
+    )
+    decision = Decision.objects.get(target_id=alert_id)
+
+    made = appeal(alice, decision.pk, "Le plombier est revenu hier, trois voisins l'ont vu.")
+    team(second_moderator()).post(
+        f"/api/v1/moderation/appeals/{made.json()['id']}/decision",  # type: ignore[attr-defined]
+        {"outcome": "overturned", "answer": "Votre alerte revient à l'équipe."},
+        content_type="application/json",
+    )
+    queue = team(personas.carol).get("/api/v1/moderation/queue").json()
+
+    assert Alert.objects.get(pk=alert_id).state == "pending"
+    assert [alert["id"] for alert in queue["alerts"]] == [alert_id]

@@ -147,8 +147,10 @@ def test_it_reports_a_member_from_the_directory_and_a_comment(personas: Personas
     member = report(alice, "member", directory_id(personas.dave), reason="harassment")
     on_comment = report(alice, "comment", comment.pk, reason="harassment")
 
+    unlisted = report(alice, "member", directory_id(personas.sam, listed=False))
     assert member.status_code == on_comment.status_code == 201
     assert member.json()["target_id"] is None  # accounts are not shown to members
+    assert unlisted.status_code == 404  # the directory does not show him: unknown here
     assert set(Report.objects.values_list("target_type", "subject")) == {
         ("member", personas.dave.pk),
         ("comment", personas.dave.pk),
