@@ -161,6 +161,8 @@ INSTALLED_APPS = [
     "vigie.posts",
     "vigie.alerts",
     "vigie.moderation",
+    "vigie.municipalities",
+    "vigie.payments",
     "vigie.operations",
     "vigie.api",
 ]
@@ -576,6 +578,54 @@ APPEAL_DAYS = env.integer("VIGIE_APPEAL_DAYS", default=20, minimum=1)
 BAN_ADDRESS_DAYS = env.integer("VIGIE_BAN_ADDRESS_DAYS", default=365, minimum=1)
 SUSPENSION_MAX_DAYS = env.integer("VIGIE_SUSPENSION_MAX_DAYS", default=365, minimum=1)
 
+# --- Town halls and payments -------------------------------------------------------------------
+
+# Monetico (Crédit Mutuel, CIC) terminal: its number, its 40-hex key, the company code.
+# Outside production, the local test bank stands in for the hosted page, with a known key.
+TEST_BANK = env.boolean("VIGIE_TEST_BANK", default=not PRODUCTION)
+if PRODUCTION and TEST_BANK:
+    raise ImproperlyConfigured("VIGIE_TEST_BANK is for the demo and the tests, never production.")
+_DEMO_MONETICO_KEY = "1234567890ABCDEF1234567890ABCDEF12345678"
+MONETICO_TPE = env.string("VIGIE_MONETICO_TPE", default="0000001")
+MONETICO_KEY = env.optional_string("VIGIE_MONETICO_KEY") or (
+    "" if PRODUCTION else _DEMO_MONETICO_KEY
+)
+MONETICO_COMPANY = env.string("VIGIE_MONETICO_COMPANY", default="vigie")
+MONETICO_PAYMENT_URL = env.string(
+    "VIGIE_MONETICO_PAYMENT_URL",
+    default=f"{BASE_URL}/banque-test/paiement.cgi"
+    if TEST_BANK
+    else "https://p.monetico-services.com/test/paiement.cgi",
+)
+# Where the bank (or the test bank) posts its confirmations: set the same in its back office.
+MONETICO_NOTIFY_URL = env.string(
+    "VIGIE_MONETICO_NOTIFY_URL", default=f"{BASE_URL}/payments/monetico/notify"
+)
+if PRODUCTION and (len(MONETICO_KEY) != 40 or MONETICO_KEY == _DEMO_MONETICO_KEY):
+    raise ImproperlyConfigured("Set VIGIE_MONETICO_KEY to the terminal's 40-character key.")
+
+# The seller on invoices (French invoices state all of these).
+SELLER_NAME = env.string("VIGIE_SELLER_NAME", default="Vigie SAS (démonstration)")
+SELLER_LEGAL_FORM = env.string("VIGIE_SELLER_LEGAL_FORM", default="SAS au capital de 10 000 €")
+SELLER_ADDRESS = env.string(
+    "VIGIE_SELLER_ADDRESS", default="1 place de la Mairie, 99100 Bourg-lès-Vigies"
+)
+SELLER_SIRET = env.string("VIGIE_SELLER_SIRET", default="00000000000000")
+SELLER_RCS = env.string("VIGIE_SELLER_RCS", default="RCS Bourg-lès-Vigies 000 000 000")
+SELLER_VAT_NUMBER = env.string("VIGIE_SELLER_VAT_NUMBER", default="FR00000000000")
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+_BANK_ORIGINS = [
+    origin for origin in {_origin(MONETICO_PAYMENT_URL)} if origin != _origin(BASE_URL)
+]
+
 # --- HTTP security ------------------------------------------------------------------------
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -609,7 +659,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # The payment form goes to the bank's hosted page, and only there besides Vigie.
+        "form-action": [SELF, *_BANK_ORIGINS],
     }
 }
 

@@ -46,6 +46,7 @@ from vigie.communities.demo import (
 )
 from vigie.communities.models import Community, Membership, Role
 from vigie.lib import cache as shared_cache
+from vigie.municipalities.models import TownHall
 from vigie.verification.actions import do_complete_verification
 
 if TYPE_CHECKING:
@@ -71,6 +72,8 @@ class Personas:
     dave: User
     mallory: User
     sam: User
+    # The agent of the town hall of A's commune (Bourg-lès-Vigies), with a second factor.
+    townhall: User
 
 
 def make_user(email: str, first_name: str, last_name: str, *, is_staff: bool = False) -> User:
@@ -135,6 +138,7 @@ def make_personas() -> Personas:
         dave=make_user("dave@example.org", "Dave", "Lefèvre"),
         mallory=make_user("mallory@example.org", "Mallory", "Roux"),
         sam=make_user("sam@example.org", "Sam", "Moreau"),
+        townhall=make_town_hall_agent(carol),
     )
     with transaction.atomic():
         create_neighbourhoods(carol)
@@ -158,6 +162,33 @@ def make_personas() -> Personas:
         )
         do_suspend_member(personas.sam, until=None, acting_user=carol)
     return personas
+
+
+def make_town_hall_agent(team: User) -> User:
+    """Hélène, agent of the town hall of Bourg-lès-Vigies (A's and B's commune)."""
+    from vigie.municipalities.models import Agent
+
+    town_hall = TownHall.objects.create(
+        insee_code="99101",
+        commune_name="Bourg-lès-Vigies",
+        population=4_200,
+        billing_name="Mairie de Bourg-lès-Vigies",
+        billing_address="1 place de la Mairie",
+        billing_postcode="99100",
+        billing_city="Bourg-lès-Vigies",
+        siret="21990101000011",
+        contact_email="mairie@bourg-les-vigies.example",
+    )
+    helene = make_user("helene@example.org", "Hélène", "Roche")
+    helene.is_town_hall_agent = True
+    helene.save(update_fields=["is_town_hall_agent"])
+    Agent.objects.create(town_hall=town_hall, user=helene, invited_by=team)
+    TOTPDevice.objects.create(user=helene, name="authenticator", key=TOTP_KEY_HEX, confirmed=True)
+    return helene
+
+
+def town_hall() -> TownHall:
+    return TownHall.objects.get(insee_code="99101")
 
 
 def neighbourhood_a() -> Community:

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("vigie.alerts.urls")),
     path("", include("vigie.notifications.urls")),
     path("", include("vigie.moderation.urls")),
+    path("", include("vigie.municipalities.urls")),
+    path("", include("vigie.payments.urls")),
     path("", include("vigie.accounts.urls")),
     path("", include("vigie.addresses.urls")),
     path("", include("vigie.verification.urls")),

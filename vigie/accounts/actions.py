@@ -451,7 +451,7 @@ def do_create_access_token(
         digest=digest(secret),
         prefix=secret[:12],
         with_second_factor=with_second_factor,
-        expires_at=timezone.now() + settings.STAFF_SESSION_MAX_AGE if user.is_staff else None,
+        expires_at=timezone.now() + settings.STAFF_SESSION_MAX_AGE if user.is_privileged else None,
     )
     audit.access_token_created(token)
     return token, secret
@@ -533,9 +533,10 @@ def do_regenerate_recovery_codes(user: User) -> list[str]:
 
 @transaction.atomic
 def do_remove_second_factor(user: User, *, password: str) -> None:
-    if user.is_staff:
+    if user.is_privileged:
         raise Forbidden(
-            _("Team members must keep their second factor."), code="second_factor_required"
+            _("The team and town halls must keep their second factor."),
+            code="second_factor_required",
         )
     if not user.check_password(password):
         raise InvalidInput({"password": [_("This is not your current password.")]})

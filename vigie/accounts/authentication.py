@@ -124,7 +124,7 @@ def log_in(request: HttpRequest, user: User, *, device: Device | None = None) ->
     request.session[session_store.LAST_SEEN_AT] = now
     request.session[session_store.IP_ADDRESS] = client_ip(request)
     request.session[session_store.USER_AGENT] = request.headers.get("User-Agent", "")[:200]
-    if user.is_staff:
+    if user.is_privileged:
         request.session.set_expiry(int(settings.STAFF_SESSION_MAX_AGE.total_seconds()))
     log_security_event(
         "login",

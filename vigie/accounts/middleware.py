@@ -33,7 +33,7 @@ class SessionPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated:
-            self._enforce(request, is_staff=user.is_staff, user_id=user.pk)
+            self._enforce(request, is_staff=user.is_privileged, user_id=user.pk)
         return self.get_response(request)
 
     def _enforce(self, request: HttpRequest, *, is_staff: bool, user_id: int) -> None:

@@ -52,6 +52,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("language"), max_length=2, choices=Language.choices, default=Language.FRENCH
     )
     is_staff = models.BooleanField(_("staff"), default=False)
+    # An agent of a town hall (vigie.municipalities): real names and residents' checks.
+    is_town_hall_agent = models.BooleanField(_("town hall agent"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
     email_confirmed_at = models.DateTimeField(_("e-mail confirmed"), null=True, blank=True)
@@ -74,6 +76,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"user #{self.pk}"
+
+    @property
+    def is_privileged(self) -> bool:
+        """The team or a town hall: a second factor, and sessions as short as the team's."""
+        return self.is_staff or self.is_town_hall_agent
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

@@ -79,7 +79,7 @@ def _next_url(request: HttpRequest, default: str) -> str:
 
 
 def _after_login(user: User) -> str:
-    if user.is_staff and not needs_second_factor(user):
+    if user.is_privileged and not needs_second_factor(user):
         return reverse("accounts:two_factor_enrol")
     return reverse(settings.LOGIN_REDIRECT_URL)
 

@@ -23,6 +23,11 @@ def _url(alert: Alert) -> str:
 def _title(alert: Alert) -> str:
     label = str(Category(alert.category).label)
     values = {"category": f"{label[:1].upper()}{label[1:]}", "place": alert.place}
+    if alert.town_hall is not None:
+        return _("Town hall of %(commune)s: %(category)s, %(place)s") % {
+            **values,
+            "commune": alert.town_hall.commune_name,
+        }
     if alert.urgency == Urgency.URGENT:
         return _("URGENT alert: %(category)s, %(place)s") % values
     return _("Alert: %(category)s, %(place)s") % values
@@ -68,7 +73,7 @@ def still_for_member(alert_id: int, recipient_id: int) -> bool:
 
 @register("alert", still_for=still_for_member)
 def alert_message(alert_id: int, recipient: User) -> Message | None:
-    alert = Alert.objects.select_related("community").filter(pk=alert_id).first()
+    alert = Alert.objects.select_related("community", "town_hall").filter(pk=alert_id).first()
     if alert is None or alert.state not in (State.APPROVED, State.RESOLVED):
         return None  # withdrawn before this message left: it never will
     title = _title(alert)

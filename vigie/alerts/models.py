@@ -63,6 +63,7 @@ class Source(models.TextChoices):
     WEB = "web", _("web")
     API = "api", _("app")
     SMS = "sms", _("SMS")
+    OFFICIAL = "official", _("the town hall")
 
 
 class Alert(models.Model):
@@ -90,7 +91,15 @@ class Alert(models.Model):
     visibility = models.CharField(
         _("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.SHOWN
     )
-    source = models.CharField(max_length=5, choices=Source.choices, default=Source.WEB)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.WEB)
+    # An official message: the town hall that published it (vigie.municipalities).
+    town_hall = models.ForeignKey(
+        "municipalities.TownHall",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="official_messages",
+    )
     fast_path = models.BooleanField(_("sent before review"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -256,6 +256,7 @@ def _register_routers() -> None:
     from vigie.moderation.api import public_router as terms_router
     from vigie.moderation.api import router as moderation_member_router
     from vigie.moderation.api import team_router as moderation_router
+    from vigie.municipalities.api import router as municipalities_router
     from vigie.notifications.api import router as notifications_router
     from vigie.notifications.api import webhook_router
     from vigie.posts.api import router as posts_router
@@ -273,6 +274,7 @@ def _register_routers() -> None:
     api.add_router("/moderation", moderation_router)
     api.add_router("/", moderation_member_router)
     api.add_router("/", terms_router)
+    api.add_router("/municipalities", municipalities_router)
     api.add_router("/", notifications_router)
     api.add_router("/", webhook_router)
 

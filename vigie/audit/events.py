@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from vigie.alerts.models import Alert
     from vigie.communities.models import Community, Membership, NeighbourhoodRequest
     from vigie.moderation.models import Appeal, Decision, Report
+    from vigie.municipalities.models import Agent, ResidenceCheck, Subscription, TownHall
+    from vigie.payments.models import Invoice, Order
     from vigie.posts.models import Comment, Post
     from vigie.verification.models import ActivationCode, Letter
 
@@ -455,3 +457,103 @@ def account_reopened(user: User, *, actor_id: int, reason: str) -> AuditEvent:
 
 def alert_reopened(alert: Alert, *, actor_id: int) -> AuditEvent:
     return append("alert.reopened", actor_id=actor_id, target=alert)
+
+
+def town_hall_created(town_hall: TownHall, *, actor_id: int) -> AuditEvent:
+    return append(
+        "town_hall.created",
+        actor_id=actor_id,
+        target=town_hall,
+        data={"insee_code": town_hall.insee_code},
+    )
+
+
+def agent_invited(agent: Agent, *, actor_id: int) -> AuditEvent:
+    return append(
+        "town_hall.agent_invited",
+        actor_id=actor_id,
+        target=agent,
+        data={"town_hall_id": agent.town_hall_id, "user_id": agent.user_id},
+    )
+
+
+def agent_removed(agent: Agent, *, actor_id: int) -> AuditEvent:
+    return append(
+        "town_hall.agent_removed",
+        actor_id=actor_id,
+        target=agent,
+        data={"town_hall_id": agent.town_hall_id, "user_id": agent.user_id},
+    )
+
+
+def official_message_published(alert: Alert, *, actor_id: int) -> AuditEvent:
+    return append(
+        "town_hall.official_message",
+        actor_id=actor_id,
+        target=alert,
+        data={
+            "town_hall_id": alert.town_hall_id,
+            "community_id": alert.community_id,
+            "category": alert.category,
+            "urgency": alert.urgency,
+        },
+    )
+
+
+def residence_checked(check: ResidenceCheck) -> AuditEvent:
+    # The fact, the agent and the date: no document, no address in clear.
+    return append(
+        "town_hall.residence_checked",
+        actor_id=check.agent_id,
+        target=check,
+        data={"town_hall_id": check.town_hall_id, "address_id": check.address_id},
+    )
+
+
+def subscription_extended(subscription: Subscription) -> AuditEvent:
+    return append(
+        "subscription.extended",
+        actor_id=None,
+        target=subscription,
+        data={
+            "plan": subscription.plan,
+            "period": subscription.period,
+            "paid_until": subscription.paid_until.isoformat(),
+        },
+    )
+
+
+def subscription_cancelled(subscription: Subscription, *, actor_id: int) -> AuditEvent:
+    return append(
+        "subscription.cancelled",
+        actor_id=actor_id,
+        target=subscription,
+        data={"paid_until": subscription.paid_until.isoformat()},
+    )
+
+
+def order_created(order: Order, *, actor_id: int) -> AuditEvent:
+    return append(
+        "payment.order_created",
+        actor_id=actor_id,
+        target=order,
+        data={"reference": order.reference, "total_cents": order.total_cents},
+    )
+
+
+def payment_notified(order: Order | None, *, reference: str, outcome: str) -> AuditEvent:
+    return append(
+        "payment.notified",
+        actor_id=None,
+        target=order,
+        data={"reference": reference[:50], "outcome": outcome},
+    )
+
+
+def invoice_issued(invoice: Invoice) -> AuditEvent:
+    return append(
+        "payment.invoice_issued",
+        actor_id=None,
+        target=invoice,
+        data={"number": invoice.number, "total_cents": invoice.total_cents},
+    )

@@ -56,3 +56,17 @@ def render_form(
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def ran(form: forms.Form, action: Callable[[], object]) -> bool:
+    """The form is valid and its action ran; otherwise the errors are on the form."""
+    return form.is_valid() and run_action(form, action) is not None
+
+
+def flash_errors(request: HttpRequest, form: forms.Form) -> None:
+    """A form posted from a page that is not redrawn: its errors go above the page."""
+    from django.contrib import messages
+
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))

@@ -3,9 +3,6 @@ summary; for the team, the queue, reports, members, bans to confirm, appeals, th
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django import forms
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +16,7 @@ from vigie.accounts.decorators import login_required, staff_required
 from vigie.accounts.models import User
 from vigie.alerts import access as alert_access
 from vigie.communities import access as community_access
-from vigie.lib.forms import render_form, run_action
+from vigie.lib.forms import ran, render_form, run_action
 from vigie.moderation import access, actions, charts, terms
 from vigie.moderation.forms import (
     AcceptTermsForm,
@@ -33,11 +30,6 @@ from vigie.moderation.forms import (
 from vigie.moderation.models import REASON_CLAUSES, Decision, TargetType
 
 APPEAL_LINK_MAX_AGE = 60 * 60 * 24 * 31  # the appeal days, and some margin for the post
-
-
-def _done(form: forms.Form, action: Callable[[], object]) -> bool:
-    """The form is valid and its action ran without error (or the errors are on the form)."""
-    return form.is_valid() and run_action(form, action) is not None
 
 
 def _user(request: HttpRequest) -> User:
@@ -64,7 +56,7 @@ def accept_terms(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(follow, allowed_hosts={request.get_host()}):
         follow = ""
     form = AcceptTermsForm(request.POST or None)
-    if _done(form, lambda: actions.do_accept_terms(user, version=terms.CURRENT.number)):
+    if ran(form, lambda: actions.do_accept_terms(user, version=terms.CURRENT.number)):
         messages.success(request, _("Thank you: the new terms of use are accepted."))
         return redirect(follow or "communities:mine")
     context = {"terms": terms.CURRENT, "suivant": follow}
@@ -141,7 +133,7 @@ def appeal(request: HttpRequest, decision_id: int) -> HttpResponse:
     user = _user(request)
     decision = access.access_my_decision(user, decision_id)
     form = AppealForm(request.POST)
-    if _done(
+    if ran(
         form, lambda: actions.do_appeal(decision, appellant=user, text=form.cleaned_data["text"])
     ):
         messages.success(request, _("Your appeal is recorded; another moderator will examine it."))
@@ -165,7 +157,7 @@ def appeal_by_link(request: HttpRequest, token: str) -> HttpResponse:
     """The link of a decision's e-mail: a closed account may still appeal its ban."""
     decision = _decision_from_link(token)
     form = AppealForm(request.POST or None)
-    if _done(
+    if ran(
         form,
         lambda: actions.do_appeal(
             decision, appellant=decision.subject, text=form.cleaned_data["text"]
@@ -257,7 +249,7 @@ def team_member(request: HttpRequest, user_id: int) -> HttpResponse:
 def team_decision(request: HttpRequest, decision_id: int) -> HttpResponse:
     decision = access.any_decision(decision_id)
     form = ConfirmationForm(request.POST or None)
-    if _done(
+    if ran(
         form,
         lambda: actions.do_confirm_ban(
             decision, acting_user=_user(request), confirm=form.cleaned_data["confirm"]
@@ -274,7 +266,7 @@ def team_decision(request: HttpRequest, decision_id: int) -> HttpResponse:
 def team_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
     found = access.any_appeal(appeal_id)
     form = AppealDecisionForm(request.POST or None)
-    if _done(
+    if ran(
         form,
         lambda: actions.do_decide_appeal(
             found,

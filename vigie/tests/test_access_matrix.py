@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -34,7 +35,7 @@ from vigie.notifications.preferences import CHOOSABLE, DEFAULT_WHEN
 from vigie.posts.models import Comment, Post, PostImage
 from vigie.test import PASSWORD, Personas, forget_shared_cache, log_in_as, neighbourhood_a
 
-PERSONAS = ("anonymous", "bob", "alice", "mallory", "sam", "dave", "carol")
+PERSONAS = ("anonymous", "bob", "alice", "mallory", "sam", "dave", "carol", "townhall")
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -55,11 +56,17 @@ def members_of_a(status: int, *, anonymous: int, sam: int | None = None) -> dict
         "sam": status if sam is None else sam,
         "dave": status,
         "carol": 404,
+        "townhall": 404,
     }
 
 
 def staff(status: int, *, anonymous: int = 302) -> dict[str, int]:
     return {**everyone(404), "anonymous": anonymous, "carol": status}
+
+
+def town_hall(status: int, *, anonymous: int = 302, carol: int = 404) -> dict[str, int]:
+    """Hélène, agent of the town hall of A's commune; the team for some pages."""
+    return {**everyone(404), "anonymous": anonymous, "townhall": status, "carol": carol}
 
 
 PAGE = persons(200, anonymous=302)  # any logged-in person
@@ -157,6 +164,24 @@ PAGES: dict[str, Row] = {
     "equipe/moderation/membres/<int:user_id>/": Row(staff(200)),
     "equipe/moderation/decisions/<int:decision_id>/": Row(staff(200)),
     "equipe/moderation/recours/<int:appeal_id>/": Row(staff(200)),
+    "mairie/": Row(town_hall(302)),
+    "mairie/<int:town_hall_id>/": Row(town_hall(200)),
+    "mairie/<int:town_hall_id>/messages/": Row(town_hall(200)),
+    "mairie/<int:town_hall_id>/habitants/": Row(town_hall(200, carol=200)),
+    # The town hall's guard comes first, then the method: a GET is 405 for the agent only.
+    "mairie/<int:town_hall_id>/habitants/<int:address_id>/verifier/": Row(town_hall(405)),
+    "mairie/<int:town_hall_id>/roles/<int:membership_id>/": Row(town_hall(405, carol=405)),
+    "mairie/<int:town_hall_id>/abonnement/": Row(town_hall(200)),
+    "mairie/<int:town_hall_id>/abonnement/resilier/": Row(town_hall(405)),
+    "mairie/<int:town_hall_id>/factures/<str:number>.pdf": Row(town_hall(200)),
+    "mairie/<int:town_hall_id>/export.csv": Row(town_hall(200)),
+    "equipe/mairies/": Row(staff(200)),
+    "equipe/mairies/<int:town_hall_id>/": Row(staff(200)),
+    "equipe/mairies/<int:town_hall_id>/agents/<int:agent_id>/retirer/": Row(staff(405)),
+    "paiement/retour/": Row(everyone(200)),
+    "payments/monetico/notify": Row(everyone(405)),
+    "banque-test/paiement.cgi": Row(everyone(405)),
+    "banque-test/payer/": Row(everyone(405)),
     "sw.js": Row(everyone(200)),
     "healthz": Row(everyone(200)),
     "langue/": Row(everyone(302)),
@@ -184,6 +209,19 @@ PUSH_SUBSCRIPTION = {
     },
 }
 TEAM_API = {**persons(404, anonymous=401), "carol": 200}
+TOWN_HALL_API = town_hall(200, anonymous=401)
+OFFICIAL_MESSAGE = {"category": "weather", "place": "Toute la commune", "text": "Vigilance orange."}
+NEW_TOWN_HALL = {
+    "insee_code": "99102",
+    "commune_name": "Val-Vigie",
+    "population": "800",
+    "billing_name": "Mairie de Val-Vigie",
+    "billing_address": "2 rue de l'Église",
+    "billing_postcode": "99110",
+    "billing_city": "Val-Vigie",
+    "contact_email": "mairie@val-vigie.example",
+}
+NEW_AGENT = {"first_name": "Paul", "last_name": "Roux", "email": "paul@val-vigie.example"}
 REPORT_POST = {"target_type": "post", "target_id": "{post_id}", "reason": "spam"}
 
 WRITE_ALERT_FORM = {
@@ -207,11 +245,11 @@ PAGE_POSTS: dict[str, Row] = {
     ),
     # Without a second factor there is nothing to renew or remove: back to the page.
     "compte/double-authentification/codes/": Row(
-        {**everyone(302), "carol": 200}, body={"password": PASSWORD}
+        {**everyone(302), "carol": 200, "townhall": 200}, body={"password": PASSWORD}
     ),
     "compte/double-authentification/retirer/": Row(
-        {**everyone(302), "carol": 422},
-        body={"password": PASSWORD},  # and her code
+        {**everyone(302), "carol": 422, "townhall": 422},
+        body={"password": PASSWORD},  # the team and town halls keep their second factor
     ),
     # Form targets that answer on the page they came from (302), said in a message there.
     "activer/nouvelle-lettre/": Row(everyone(302), body={}),
@@ -291,6 +329,22 @@ PAGE_POSTS: dict[str, Row] = {
     "equipe/moderation/recours/<int:appeal_id>/": Row(
         staff(302), body={"outcome": "upheld", "answer": "Maintenue."}
     ),
+    "mairie/<int:town_hall_id>/messages/": Row(town_hall(302), body=OFFICIAL_MESSAGE),
+    "mairie/<int:town_hall_id>/habitants/<int:address_id>/verifier/": Row(town_hall(302), body={}),
+    "mairie/<int:town_hall_id>/roles/<int:membership_id>/": Row(
+        town_hall(302, carol=302), body={"role": "deputy"}
+    ),
+    "mairie/<int:town_hall_id>/abonnement/": Row(
+        town_hall(200), body={"plan": "bourg", "period": "yearly"}
+    ),
+    "mairie/<int:town_hall_id>/abonnement/resilier/": Row(town_hall(302), body={}),
+    "equipe/mairies/": Row(staff(302), body=NEW_TOWN_HALL),
+    "equipe/mairies/<int:town_hall_id>/": Row(staff(302), body=NEW_AGENT),
+    "equipe/mairies/<int:town_hall_id>/agents/<int:agent_id>/retirer/": Row(staff(302), body={}),
+    # The bank's endpoint answers the bank's protocol to anyone: cdr=1 for a bad seal.
+    "payments/monetico/notify": Row(everyone(200), body={"reference": "X"}),
+    "banque-test/paiement.cgi": Row(everyone(400), body={"reference": "X"}),
+    "banque-test/payer/": Row(everyone(400), body={"reference": "X"}),
 }
 
 
@@ -368,7 +422,7 @@ OPERATIONS: dict[tuple[str, str], Row] = {
         members_of_a(204, anonymous=401, sam=409), body={}
     ),
     ("POST", "/api/v1/communities/rejoin"): Row(
-        {**persons(200, anonymous=401), "bob": 409, "carol": 409}, body={}
+        {**persons(200, anonymous=401), "bob": 409, "carol": 409, "townhall": 409}, body={}
     ),
     ("POST", "/api/v1/communities/requests"): Row(
         persons(409, anonymous=401), body={"name": "Encore un quartier"}
@@ -457,6 +511,33 @@ OPERATIONS: dict[tuple[str, str], Row] = {
         TEAM_API, body={"outcome": "upheld", "answer": "Maintenue."}
     ),
     ("GET", "/api/v1/moderation/dashboard"): Row(TEAM_API),
+    ("GET", "/api/v1/municipalities/{town_hall_id}"): Row(TOWN_HALL_API),
+    ("GET", "/api/v1/municipalities/{town_hall_id}/alerts"): Row(TOWN_HALL_API),
+    ("POST", "/api/v1/municipalities/{town_hall_id}/messages"): Row(
+        town_hall(201, anonymous=401), body=OFFICIAL_MESSAGE
+    ),
+    ("GET", "/api/v1/municipalities/{town_hall_id}/residents"): Row(TOWN_HALL_API),
+    ("POST", "/api/v1/municipalities/{town_hall_id}/residence-checks"): Row(
+        town_hall(201, anonymous=401), body={"address_id": "{address_id}"}
+    ),
+    ("PUT", "/api/v1/municipalities/{town_hall_id}/roles/{membership_id}"): Row(
+        town_hall(200, anonymous=401, carol=200), body={"role": "deputy"}
+    ),
+    ("GET", "/api/v1/municipalities/{town_hall_id}/plans"): Row(TOWN_HALL_API),
+    ("POST", "/api/v1/municipalities/{town_hall_id}/orders"): Row(
+        town_hall(201, anonymous=401), body={"plan": "bourg", "period": "yearly"}
+    ),
+    ("GET", "/api/v1/municipalities/{town_hall_id}/subscription"): Row(TOWN_HALL_API),
+    ("POST", "/api/v1/municipalities/{town_hall_id}/subscription/cancel"): Row(
+        TOWN_HALL_API, body={}
+    ),
+    ("GET", "/api/v1/municipalities/{town_hall_id}/invoices"): Row(TOWN_HALL_API),
+    ("POST", "/api/v1/municipalities"): Row(
+        {**persons(404, anonymous=401), "carol": 201}, body={**NEW_TOWN_HALL, "population": 800}
+    ),
+    ("POST", "/api/v1/municipalities/{town_hall_id}/agents"): Row(
+        {**persons(404, anonymous=401), "carol": 201}, body=NEW_AGENT
+    ),
 }
 
 
@@ -576,9 +657,52 @@ def world(personas: Personas) -> World:
     ban = decision(
         erin, kind="banned", subject=personas.sam, target_id=personas.sam.pk, state="awaiting"
     )
+    from vigie.addresses.models import Address
+    from vigie.municipalities.models import Agent, Subscription, TownHall
+    from vigie.payments.models import Invoice, Order
+
+    commune = TownHall.objects.get(insee_code="99101")
+    Subscription.objects.create(
+        town_hall=commune,
+        plan="bourg",
+        period="yearly",
+        paid_until=timezone.now() + timedelta(days=200),
+    )
+    paid = Order.objects.create(
+        town_hall=commune,
+        reference="VIGMATRIX0000001",
+        plan="bourg",
+        period="yearly",
+        amount_cents=79_000,
+        vat_cents=15_800,
+        total_cents=94_800,
+        state="paid",
+        created_by=personas.townhall,
+        paid_at=timezone.now(),
+    )
+    invoice = Invoice.objects.create(
+        number="2026-000001",
+        year=2026,
+        sequence=1,
+        order=paid,
+        buyer_name=commune.billing_name,
+        buyer_address="1 place de la Mairie\n99100 Bourg-lès-Vigies",
+        description="Petite ville",
+        period_start=timezone.localdate(),
+        period_end=timezone.localdate(),
+        amount_cents=79_000,
+        vat_rate_percent=20,
+        vat_cents=15_800,
+        total_cents=94_800,
+    )
     return World(
         personas=personas,
         values={
+            "town_hall_id": str(commune.pk),
+            "address_id": str(Address.objects.get(user=personas.bob).pk),
+            "membership_id": str(Membership.objects.get(user=personas.alice, community=a).pk),
+            "agent_id": str(Agent.objects.get(user=personas.townhall).pk),
+            "number": invoice.number,
             "report_id": str(reported.pk),
             "decision_id": str(warned.pk),
             "ban_id": str(ban.pk),
@@ -612,7 +736,11 @@ def _fill(route: str, values: dict[str, str], row: Row | None = None) -> str:
 def _client(world: World, persona: str) -> Client:
     client = Client()
     if persona != "anonymous":
-        log_in_as(client, getattr(world.personas, persona), second_factor=persona == "carol")
+        log_in_as(
+            client,
+            getattr(world.personas, persona),
+            second_factor=persona in ("carol", "townhall"),
+        )
     return client
 
 

@@ -51,6 +51,7 @@ def production_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(64),
         VIGIE_FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         VIGIE_FINGERPRINT_KEY=secrets.token_urlsafe(32),
+        VIGIE_MONETICO_KEY=secrets.token_hex(20).upper(),
         VIGIE_VAPID_PRIVATE_KEY=VAPID.private_key,
         VIGIE_VAPID_PUBLIC_KEY=VAPID.public_key,
         ALLOWED_HOSTS="vigie.example.org",

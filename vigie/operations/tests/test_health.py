@@ -111,7 +111,7 @@ def test_it_loads_the_demo_idempotently(capsys: pytest.CaptureFixture[str]) -> N
     call_command("load_demo")
 
     assert (User.objects.count(), Membership.objects.count(), Post.objects.count()) == counts
-    assert counts == (6, 8, 6)  # bob waits for his letter: no membership
+    assert counts == (7, 8, 6)  # bob waits for his letter; Hélène works for the town hall
     dave = Membership.objects.get(
         user__email="dave@demo.vigie.test", community__kind="neighbourhood"
     )

@@ -16,6 +16,7 @@ from vigie.addresses import demo as addresses_demo
 from vigie.alerts import demo as alerts_demo
 from vigie.communities import demo as communities_demo
 from vigie.moderation import demo as moderation_demo
+from vigie.municipalities import demo as municipalities_demo
 from vigie.posts import demo as posts_demo
 from vigie.verification import demo as verification_demo
 
@@ -28,6 +29,7 @@ PARTS = [
     posts_demo.load,
     alerts_demo.load,
     moderation_demo.load,
+    municipalities_demo.load,
 ]
 
 

@@ -1,0 +1,118 @@
+"""The subscription: plans by size, cancellation, the reminder before the end, SMS costs."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from vigie.municipalities.actions import do_extend_subscription, do_send_renewal_reminders
+from vigie.municipalities.models import Subscription, TownHall
+from vigie.municipalities.plans import plans_for, vat_cents
+from vigie.notifications.models import SmsUsage
+from vigie.test import Personas, log_in_as, run_tasks, town_hall
+
+pytestmark = pytest.mark.django_db
+
+
+def commune() -> TownHall:
+    found = town_hall()
+    assert isinstance(found, TownHall)
+    return found
+
+
+def test_it_offers_the_plans_of_the_communes_size_with_vat_in_integer_cents() -> None:
+    assert [plan.code for plan in plans_for(4_200)] == ["bourg", "ville", "agglo"]
+    assert plans_for(800)[0].code == "village"
+    assert vat_cents(79_000) == 15_800
+    assert vat_cents(2_900) == 580
+    assert vat_cents(1) == 0  # half up, to the cent
+    assert vat_cents(3) == 1
+
+
+def test_it_refuses_an_order_for_a_plan_too_small_for_the_commune(personas: Personas) -> None:
+    helene = log_in_as(Client(), personas.townhall, second_factor=True)
+
+    answer = helene.post(
+        f"/api/v1/municipalities/{commune().pk}/orders",
+        {"plan": "village", "period": "yearly"},
+        content_type="application/json",
+    )
+
+    assert answer.status_code == 422
+
+
+def test_it_extends_from_the_end_of_the_period_paid(personas: Personas) -> None:
+    now = timezone.now()
+    first, _start = do_extend_subscription(
+        commune(), plan_code="bourg", period="monthly", paid_at=now
+    )
+    paid_until = first.paid_until
+
+    second, start = do_extend_subscription(
+        commune(), plan_code="bourg", period="yearly", paid_at=now + timedelta(days=3)
+    )
+
+    assert start == paid_until  # paid early: nothing is lost
+    assert second.paid_until.year == paid_until.year + 1
+
+
+def test_it_runs_a_cancelled_subscription_to_its_end_and_never_renews(personas: Personas) -> None:
+    do_extend_subscription(commune(), plan_code="bourg", period="monthly", paid_at=timezone.now())
+    helene = log_in_as(Client(), personas.townhall, second_factor=True)
+
+    cancelled = helene.post(
+        f"/api/v1/municipalities/{commune().pk}/subscription/cancel",
+        {},
+        content_type="application/json",
+    ).json()
+    subscription = Subscription.objects.get()
+    with time_machine.travel(subscription.paid_until + timedelta(minutes=1)):
+        ended = Subscription.objects.get().is_active()
+
+    assert (cancelled["active"], cancelled["cancelled"]) == (True, True)
+    assert ended is False
+
+
+def test_it_reminds_the_town_hall_thirty_days_before_the_end_once(personas: Personas) -> None:
+    subscription, _start = do_extend_subscription(
+        commune(), plan_code="bourg", period="yearly", paid_at=timezone.now()
+    )
+
+    early = do_send_renewal_reminders(now=subscription.paid_until - timedelta(days=40))
+    due = do_send_renewal_reminders(now=subscription.paid_until - timedelta(days=29))
+    again = do_send_renewal_reminders(now=subscription.paid_until - timedelta(days=28))
+    run_tasks()
+
+    assert (early, due, again) == (0, 1, 0)
+    recipients = sorted(message.to[0] for message in mail.outbox)
+    assert recipients == ["helene@example.org", "mairie@bourg-les-vigies.example"]
+    assert "ne se renouvelle pas" in mail.outbox[0].body or "does not renew" in mail.outbox[0].body
+
+
+def test_it_sends_no_reminder_for_a_cancelled_subscription(personas: Personas) -> None:
+    subscription, _start = do_extend_subscription(
+        commune(), plan_code="bourg", period="yearly", paid_at=timezone.now()
+    )
+    Subscription.objects.filter(pk=subscription.pk).update(cancelled_at=timezone.now())
+
+    assert do_send_renewal_reminders(now=subscription.paid_until - timedelta(days=10)) == 0
+
+
+def test_it_shows_sms_segments_by_month_against_the_plans_credits(personas: Personas) -> None:
+    do_extend_subscription(commune(), plan_code="bourg", period="yearly", paid_at=timezone.now())
+    SmsUsage.objects.create(insee_code="99101", day=date(2026, 11, 3), messages=900, segments=1_000)
+    SmsUsage.objects.create(insee_code="99101", day=date(2026, 11, 20), messages=500, segments=700)
+    SmsUsage.objects.create(insee_code="99102", day=date(2026, 11, 20), messages=5, segments=5)
+    helene = log_in_as(Client(), personas.townhall, second_factor=True)
+
+    overview = helene.get(f"/api/v1/municipalities/{commune().pk}").json()
+    page = helene.get(f"/mairie/{commune().pk}/abonnement/").content.decode()
+
+    november = next(month for month in overview["sms"] if month["month"] == "2026-11-01")
+    assert (november["segments"], november["credits"]) == (1_700, 1_500)
+    assert "1700" in page.replace("\u202f", "").replace(" ", "") or "1 700" in page
