@@ -593,10 +593,19 @@ MONETICO_KEY = env.optional_string("VIGIE_MONETICO_KEY") or (
 MONETICO_COMPANY = env.string("VIGIE_MONETICO_COMPANY", default="vigie")
 MONETICO_PAYMENT_URL = env.string(
     "VIGIE_MONETICO_PAYMENT_URL",
-    default=f"{BASE_URL}/banque-test/paiement.cgi"
-    if TEST_BANK
-    else "https://p.monetico-services.com/test/paiement.cgi",
+    default=(
+        f"{BASE_URL}/banque-test/paiement.cgi"
+        if TEST_BANK
+        else "https://p.monetico-services.com/paiement.cgi"
+        if PRODUCTION
+        else "https://p.monetico-services.com/test/paiement.cgi"
+    ),
 )
+if PRODUCTION and MONETICO_PAYMENT_URL != "https://p.monetico-services.com/paiement.cgi":
+    raise ImproperlyConfigured(
+        "In production, VIGIE_MONETICO_PAYMENT_URL is the bank's production page "
+        "(https://p.monetico-services.com/paiement.cgi)."
+    )
 # Where the bank (or the test bank) posts its confirmations: set the same in its back office.
 MONETICO_NOTIFY_URL = env.string(
     "VIGIE_MONETICO_NOTIFY_URL", default=f"{BASE_URL}/payments/monetico/notify"
@@ -613,6 +622,15 @@ SELLER_ADDRESS = env.string(
 SELLER_SIRET = env.string("VIGIE_SELLER_SIRET", default="00000000000000")
 SELLER_RCS = env.string("VIGIE_SELLER_RCS", default="RCS Bourg-lès-Vigies 000 000 000")
 SELLER_VAT_NUMBER = env.string("VIGIE_SELLER_VAT_NUMBER", default="FR00000000000")
+if PRODUCTION and (
+    "démonstration" in SELLER_NAME
+    or SELLER_SIRET == "00000000000000"
+    or SELLER_VAT_NUMBER == "FR00000000000"
+):
+    raise ImproperlyConfigured(
+        "Set VIGIE_SELLER_NAME, VIGIE_SELLER_SIRET and VIGIE_SELLER_VAT_NUMBER: "
+        "invoices state the seller's real identity."
+    )
 
 
 def _origin(url: str) -> str:

@@ -25,7 +25,7 @@ from vigie.alerts.models import Alert
 from vigie.communities.access import CURRENT_STATES
 from vigie.communities.models import Community, CommunityKind, Membership, MembershipState
 from vigie.lib.errors import NotFound
-from vigie.municipalities.models import Agent, Subscription, TownHall
+from vigie.municipalities.models import REMINDER_DAYS, Agent, Period, Subscription, TownHall
 from vigie.municipalities.plans import Plan, plan
 
 
@@ -130,6 +130,7 @@ def residents_of(town_hall: TownHall, *, query: str = "") -> list[Resident]:
     for membership in Membership.objects.filter(
         user_id__in=[address.user_id for address in found],
         community__kind=CommunityKind.NEIGHBOURHOOD,
+        community__insee_code=town_hall.insee_code,
         state__in=CURRENT_STATES,
     ).select_related("community"):
         memberships.setdefault(membership.user_id, []).append(membership)
@@ -147,7 +148,12 @@ def residents_of(town_hall: TownHall, *, query: str = "") -> list[Resident]:
 def commune_address(town_hall: TownHall, address_id: int) -> Address:
     found = (
         Address.objects.select_related("user")
-        .filter(pk=address_id, insee_code=town_hall.insee_code, moved_out_at__isnull=True)
+        .filter(
+            pk=address_id,
+            insee_code=town_hall.insee_code,
+            moved_out_at__isnull=True,
+            user__is_active=True,
+        )
         .first()
     )
     if found is None:
@@ -176,6 +182,31 @@ def subscription_of(town_hall: TownHall) -> Subscription | None:
 
 
 @dataclass(frozen=True)
+class SubscriptionState:
+    """What the console says of a running subscription."""
+
+    subscription: Subscription
+    plan: Plan | None
+    next_plan: Plan | None  # paid early, it takes over at plan_changes_at
+    plan_changes_at: datetime | None
+    reminder_days: int
+
+
+def running_subscription(town_hall: TownHall) -> SubscriptionState | None:
+    found = subscription_of(town_hall)
+    if found is None or not found.is_active():
+        return None
+    waiting = found.waiting_change()
+    return SubscriptionState(
+        subscription=found,
+        plan=plan(found.plan_at()),
+        next_plan=plan(waiting[0]) if waiting else None,
+        plan_changes_at=waiting[1] if waiting else None,
+        reminder_days=REMINDER_DAYS[Period(found.period)],
+    )
+
+
+@dataclass(frozen=True)
 class SmsMonth:
     month: datetime
     messages: int
@@ -192,7 +223,7 @@ def sms_months(town_hall: TownHall, *, months: int = 12) -> list[SmsMonth]:
     from vigie.notifications.models import SmsUsage
 
     subscription = subscription_of(town_hall)
-    current: Plan | None = plan(subscription.plan) if subscription else None
+    current: Plan | None = plan(subscription.plan_at()) if subscription else None
     credits = current.sms_credits if current else 0
     rows = (
         SmsUsage.objects.filter(insee_code=town_hall.insee_code)

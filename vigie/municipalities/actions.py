@@ -23,7 +23,14 @@ from vigie.lib.validators import (
     clean_single_line,
     normalize_email,
 )
-from vigie.municipalities.models import Agent, Period, ResidenceCheck, Subscription, TownHall
+from vigie.municipalities.models import (
+    REMINDER_DAYS,
+    Agent,
+    Period,
+    ResidenceCheck,
+    Subscription,
+    TownHall,
+)
 from vigie.municipalities.plans import plan as find_plan
 
 # --- Town halls and their agents ------------------------------------------------------------
@@ -67,7 +74,8 @@ def do_create_town_hall(data: TownHallInput, *, acting_user: User) -> TownHall:
     if len(postcode) != 5 or not postcode.isdigit():
         errors["billing_postcode"] = [_("A postcode has five digits.")]
     siret = data.siret.replace(" ", "")
-    if siret and (len(siret) != 14 or not siret.isdigit()):
+    # Public buyers are invoiced under their SIRET (Chorus Pro needs it too).
+    if len(siret) != 14 or not siret.isdigit():
         errors["siret"] = [_("A SIRET number has 14 digits.")]
     if not 1 <= data.population <= 10_000_000:
         errors["population"] = [_("Give the commune's population.")]
@@ -269,14 +277,15 @@ def do_set_commune_role(membership: Membership, *, role: str, acting_user: User)
 # --- The subscription -----------------------------------------------------------------------
 
 
-def _add_period(start: datetime, period: str) -> datetime:
-    """A month or a year later, on the same day (the last one of a shorter month)."""
+def _add_period(start: datetime, period: str, *, anchor_day: int) -> datetime:
+    """A month or a year later, on the subscription's day of the month (or the last day of a
+    shorter month): 31 January, 28 February, 31 March — never drifting to the 28th."""
     import calendar
 
     months = 12 if period == Period.YEARLY else 1
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
+    day = min(anchor_day, calendar.monthrange(year, month)[1])
     return start.replace(year=year, month=month, day=day)
 
 
@@ -293,21 +302,32 @@ def do_extend_subscription(
     chosen = find_plan(plan_code)
     if chosen is None or period not in Period.values:
         raise InvalidInput({"plan": [_("Unknown plan.")]})
-    subscription = Subscription.objects.select_for_update().filter(town_hall=town_hall).first()
-    start = max(subscription.paid_until, paid_at) if subscription else paid_at
-    until = _add_period(start, period)
+    # The town hall's row is the lock: two first payments at once make one subscription.
+    TownHall.objects.select_for_update().get(pk=town_hall.pk)
+    subscription = Subscription.objects.filter(town_hall=town_hall).first()
     if subscription is None:
+        until = _add_period(paid_at, period, anchor_day=timezone.localtime(paid_at).day)
         subscription = Subscription.objects.create(
             town_hall=town_hall, plan=plan_code, period=period, started_at=paid_at,
             paid_until=until,
         )  # fmt: skip
+        return subscription, paid_at
+    running = subscription.is_active(paid_at)
+    start = subscription.paid_until if running else paid_at
+    if running:
+        subscription.plan = subscription.plan_at(paid_at)
+        if plan_code != subscription.plan:
+            # Paid early: the period paid now starts later, and its plan with it.
+            subscription.next_plan, subscription.plan_changes_at = plan_code, start
     else:
-        subscription.plan, subscription.period, subscription.paid_until = plan_code, period, until
-        subscription.cancelled_at = None
-        subscription.reminder_sent_for = None
-        subscription.save(
-            update_fields=["plan", "period", "paid_until", "cancelled_at", "reminder_sent_for"]
-        )
+        subscription.plan, subscription.started_at = plan_code, paid_at
+        subscription.next_plan, subscription.plan_changes_at = "", None
+    anchor = timezone.localtime(subscription.started_at).day
+    subscription.period = period
+    subscription.paid_until = _add_period(start, period, anchor_day=anchor)
+    subscription.cancelled_at = None
+    subscription.reminder_sent_for = None
+    subscription.save()
     audit.subscription_extended(subscription)
     return subscription, start
 
@@ -325,9 +345,6 @@ def do_cancel_subscription(town_hall: TownHall, *, acting_user: User) -> Subscri
     return subscription
 
 
-REMINDER_DAYS = 30
-
-
 @transaction.atomic
 def do_send_renewal_reminders(*, now: datetime | None = None) -> int:
     """Thirty days before a subscription ends, the town hall is told (it never renews alone)."""
@@ -337,23 +354,27 @@ def do_send_renewal_reminders(*, now: datetime | None = None) -> int:
     due = Subscription.objects.select_related("town_hall").filter(
         cancelled_at__isnull=True,
         paid_until__gt=moment,
-        paid_until__lte=moment + timedelta(days=REMINDER_DAYS),
+        paid_until__lte=moment + timedelta(days=max(REMINDER_DAYS.values())),
     )
     sent = 0
     for subscription in due:
-        if subscription.reminder_sent_for == subscription.paid_until:
+        notice = timedelta(days=REMINDER_DAYS[Period(subscription.period)])
+        if (
+            subscription.reminder_sent_for == subscription.paid_until
+            or subscription.paid_until - moment > notice
+        ):
             continue
         town_hall = subscription.town_hall
-        recipients = {town_hall.contact_email} | {
-            agent.user.email for agent in Agent.objects.filter(
-                town_hall=town_hall, removed_at__isnull=True
-            ).select_related("user")
-        }  # fmt: skip
-        for address in sorted(recipients):
+        recipients = {town_hall.contact_email: "fr"}
+        for agent in Agent.objects.filter(
+            town_hall=town_hall, removed_at__isnull=True
+        ).select_related("user"):
+            recipients[agent.user.email] = agent.user.language or "fr"
+        for address, language in sorted(recipients.items()):
             queue_email(
                 "subscription_reminder",
                 to=address,
-                language="fr",
+                language=language,
                 context={"town_hall_id": town_hall.pk},
             )
         subscription.reminder_sent_for = subscription.paid_until

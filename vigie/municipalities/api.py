@@ -41,6 +41,9 @@ class SubscriptionOut(Schema):
     plan: str
     period: str
     paid_until: datetime
+    # A plan paid before the end of the period: it takes over at plan_changes_at.
+    next_plan: str | None
+    plan_changes_at: datetime | None
     active: bool
     cancelled: bool
 
@@ -65,10 +68,13 @@ def _subscription_out(town_hall: TownHall) -> SubscriptionOut | None:
     found = access.subscription_of(town_hall)
     if found is None:
         return None
+    waiting = found.waiting_change()
     return SubscriptionOut(
-        plan=found.plan,
+        plan=found.plan_at(),
         period=found.period,
         paid_until=found.paid_until,
+        next_plan=waiting[0] if waiting else None,
+        plan_changes_at=waiting[1] if waiting else None,
         active=found.is_active(),
         cancelled=found.cancelled_at is not None,
     )

@@ -80,7 +80,7 @@ class TownHallForm(forms.Form):
     )
     billing_postcode = forms.CharField(label=_("Postcode"), max_length=5)
     billing_city = forms.CharField(label=_("City"), max_length=100)
-    siret = forms.CharField(label=_("SIRET"), max_length=17, required=False)
+    siret = forms.CharField(label=_("SIRET"), max_length=17)
     contact_email = forms.EmailField(label=_("Contact e-mail"), max_length=254)
 
     def to_input(self) -> TownHallInput:

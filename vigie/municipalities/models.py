@@ -7,6 +7,8 @@ same fan-out. Orders, invoices and the bank's notifications are vigie.payments'.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -81,6 +83,10 @@ class Period(models.TextChoices):
     YEARLY = "yearly", _("yearly")
 
 
+# Before the end of a year, a month's notice; of a month, a week's.
+REMINDER_DAYS = {Period.YEARLY: 30, Period.MONTHLY: 7}
+
+
 class Subscription(models.Model):
     """What a town hall paid for, until when; nothing renews without an order paid again."""
 
@@ -91,6 +97,9 @@ class Subscription(models.Model):
     period = models.CharField(_("period"), max_length=8, choices=Period.choices)
     started_at = models.DateTimeField(default=timezone.now)
     paid_until = models.DateTimeField(_("paid until"))
+    # A plan paid for a period that starts later (paid early): it takes over then.
+    next_plan = models.CharField(max_length=20, blank=True)
+    plan_changes_at = models.DateTimeField(null=True, blank=True)
     # Cancelled: it ends at paid_until, and no reminder to renew is sent.
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_for = models.DateTimeField(null=True, blank=True)
@@ -98,5 +107,19 @@ class Subscription(models.Model):
     def __str__(self) -> str:
         return f"subscription of {self.town_hall_id} until {self.paid_until:%Y-%m-%d}"
 
-    def is_active(self, now: object = None) -> bool:
-        return self.paid_until > (now or timezone.now())  # type: ignore[operator]
+    def is_active(self, now: datetime | None = None) -> bool:
+        return self.paid_until > (now or timezone.now())
+
+    def plan_at(self, now: datetime | None = None) -> str:
+        """The plan in force: a plan paid early takes over when its period starts."""
+        moment = now or timezone.now()
+        if self.next_plan and self.plan_changes_at and moment >= self.plan_changes_at:
+            return self.next_plan
+        return self.plan
+
+    def waiting_change(self, now: datetime | None = None) -> tuple[str, datetime] | None:
+        """The plan paid early and when it takes over, while it has not yet."""
+        moment = now or timezone.now()
+        if self.next_plan and self.plan_changes_at and moment < self.plan_changes_at:
+            return self.next_plan, self.plan_changes_at
+        return None

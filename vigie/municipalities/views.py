@@ -203,7 +203,7 @@ def subscription(request: HttpRequest, town_hall_id: int) -> HttpResponse:
     context = {
         "town_hall": town_hall,
         "plans": plans,
-        "subscription": access.subscription_of(town_hall),
+        "running": access.running_subscription(town_hall),
         "invoices": payment_access.invoices_of(town_hall),
         "orders": payment_access.orders_of(town_hall)[:20],
         "sms": access.sms_months(town_hall),

@@ -12,17 +12,18 @@ import secrets
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.accounts.models import User
 from vigie.audit import events as audit
 from vigie.lib.errors import InvalidInput
-from vigie.municipalities.models import Period, TownHall
-from vigie.municipalities.plans import VAT_RATE_PERCENT, plans_for, vat_cents
+from vigie.municipalities.models import Period, Subscription, TownHall
+from vigie.municipalities.plans import VAT_RATE_PERCENT, plan, plans_for, vat_cents
 from vigie.payments import monetico
 from vigie.payments.models import Invoice, InvoiceCounter, Notification, Order, OrderState
 
@@ -46,6 +47,17 @@ def do_create_order(
         errors["plan"] = [_("Choose one of the plans offered to your commune.")]
     if period not in Period.values:
         errors["period"] = [_("Choose a monthly or a yearly subscription.")]
+    subscription = Subscription.objects.filter(town_hall=town_hall).first()
+    waiting = subscription.waiting_change() if subscription else None
+    if waiting is not None and chosen is not None and waiting[0] != chosen.code:
+        # One change of plan at a time: the period already paid for keeps its plan.
+        next_plan, changes_at = waiting
+        when = formats.date_format(timezone.localtime(changes_at), "DATE_FORMAT")
+        name = getattr(plan(next_plan), "name", next_plan)
+        errors["plan"] = [
+            _("The plan “%(plan)s” starts on %(date)s: until then, renew with it.")
+            % {"plan": name, "date": when}
+        ]
     if errors or chosen is None:
         raise InvalidInput(errors)  # type: ignore[arg-type]
     amount = chosen.price_cents(period)
@@ -64,42 +76,52 @@ def do_create_order(
     return order
 
 
-# Fields of the bank's notification worth keeping: none of them carries card data.
-_KEPT = ("reference", "montant", "code-retour", "date")
-
-
 @dataclass(frozen=True)
 class Receipt:
     body: str  # what the endpoint answers the bank, exactly
     outcome: str
 
 
+def _printable(value: str, length: int) -> str:
+    """What is kept of a field: printable characters only (no NUL), and not too long."""
+    return "".join(character for character in value[:length] if character.isprintable())
+
+
+def _accepted_codes() -> frozenset[str]:
+    return monetico.ACCEPTED_IN_PRODUCTION if settings.PRODUCTION else monetico.ACCEPTED_CODES
+
+
 @transaction.atomic
 def do_receive_notification(fields: Mapping[str, str]) -> Receipt:
-    """The bank's confirmation: checked, recorded, and applied once."""
-    valid = monetico.seal_is_valid(fields, settings.MONETICO_KEY)
-    reference = fields.get("reference", "")[:50]
-    code = fields.get("code-retour", "")[:20]
-    order = Order.objects.select_for_update().filter(reference=reference).first() if valid else None
-    if not valid:
-        outcome = "bad_seal"
+    """The bank's confirmation: checked, recorded, and applied once.
+
+    A notification whose seal is wrong changes nothing and writes nothing (the
+    caller logs it): anyone may call this address.
+    """
+    if not monetico.seal_is_valid(fields, settings.MONETICO_KEY):
+        return Receipt(body=monetico.RECEIPT_INVALID, outcome="bad_seal")
+    reference = _printable(fields.get("reference", ""), 50)
+    code = _printable(fields.get("code-retour", ""), 20)
+    order = Order.objects.select_for_update().filter(reference=reference).first()
+    if fields.get("TPE", "") != settings.MONETICO_TPE:
+        outcome, order = "other_terminal", None
     elif order is None:
         outcome = "unknown_reference"
     elif fields.get("montant", "") != monetico.amount(order.total_cents):
         outcome = "wrong_amount"
-    elif code in monetico.ACCEPTED_CODES:
+    elif code in _accepted_codes():
         outcome = "repeat" if order.state == OrderState.PAID else "paid"
     elif code in monetico.REFUSED_CODES:
         outcome = "late" if order.state == OrderState.PAID else "refused"
     else:
-        outcome = "unknown_code"
+        outcome = "unknown_code"  # "payetest" in production lands here
     Notification.objects.create(
         order=order,
         reference=reference,
-        amount=fields.get("montant", "")[:20],
+        amount=_printable(fields.get("montant", ""), 20),
         bank_code=code,
-        bank_date=fields.get("date", "")[:20],
-        seal_valid=valid,
+        bank_date=_printable(fields.get("date", ""), 20),
+        seal_valid=True,
         outcome=outcome,
     )
     if order is not None and outcome == "paid":
@@ -109,9 +131,7 @@ def do_receive_notification(fields: Mapping[str, str]) -> Receipt:
         order.bank_code = code
         order.save(update_fields=["state", "bank_code"])
     audit.payment_notified(order, reference=reference, outcome=outcome)
-    return Receipt(
-        body=monetico.RECEIPT_VALID if valid else monetico.RECEIPT_INVALID, outcome=outcome
-    )
+    return Receipt(body=monetico.RECEIPT_VALID, outcome=outcome)
 
 
 def _record_payment(order: Order, *, code: str) -> None:
@@ -125,7 +145,10 @@ def _record_payment(order: Order, *, code: str) -> None:
     subscription, start = do_extend_subscription(
         order.town_hall, plan_code=order.plan, period=order.period, paid_at=now
     )
-    _issue_invoice(order, period_start=start, period_end=subscription.paid_until)
+    # The period paid: from its start to the day before the next one begins.
+    _issue_invoice(
+        order, period_start=start, period_end=subscription.paid_until - timedelta(days=1)
+    )
 
 
 def _issue_invoice(order: Order, *, period_start: object, period_end: object) -> Invoice:

@@ -64,9 +64,9 @@ def mentions(invoice: Invoice) -> list[str]:
         "par carte bancaire sur la page de paiement de la banque (Monetico).",
         f"Référence de la commande : {invoice.order.reference}",
         "Paiement comptant, sans escompte pour paiement anticipé.",
-        "En cas de retard de paiement : pénalités au taux de trois fois le taux d'intérêt "
-        "légal, et indemnité forfaitaire de 40 € pour frais de recouvrement "
-        "(articles L. 441-10 et D. 441-5 du Code de commerce).",
+        "En cas de retard de paiement : intérêts moratoires au taux de la Banque centrale "
+        "européenne majoré de huit points, et indemnité forfaitaire de 40 € pour frais de "
+        "recouvrement (articles R. 2192-31 et D. 2192-35 du Code de la commande publique).",
     ]
 
 

@@ -23,6 +23,10 @@ from datetime import datetime
 from django.utils import timezone
 
 VERSION = "3.0"
+PRODUCTION_ENDPOINT = "https://p.monetico-services.com/paiement.cgi"
+TEST_ENDPOINT = "https://p.monetico-services.com/test/paiement.cgi"
+# "payetest" is a test terminal's payment: real money only says "paiement".
+ACCEPTED_IN_PRODUCTION = frozenset({"paiement"})
 ACCEPTED_CODES = frozenset({"payetest", "paiement"})
 REFUSED_CODES = frozenset({"Annulation"})
 # What the notification endpoint answers the bank.

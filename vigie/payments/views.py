@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from vigie.lib.security_log import log_security_event
-from vigie.payments import access, actions
+from vigie.payments import access, actions, monetico
+
+logger = logging.getLogger(__name__)
 
 
 @csrf_exempt  # the bank calls, server to server: the seal is the proof
 @require_POST
 def monetico_notify(request: HttpRequest) -> HttpResponse:
-    """POST /payments/monetico/notify: answers exactly version=2, cdr=0 or cdr=1."""
-    fields = {name: request.POST.get(name, "") for name in request.POST}
-    receipt = actions.do_receive_notification(fields)
+    """POST /payments/monetico/notify: answers exactly version=2, cdr=0 or cdr=1, always.
+
+    A body Django refuses (too big, too many fields), or anything that fails on
+    the way, is answered cdr=1: the bank will call again, and nothing changed.
+    """
+    try:
+        fields = {name: request.POST.get(name, "") for name in request.POST}
+        receipt = actions.do_receive_notification(fields)
+    except (RequestDataTooBig, TooManyFieldsSent):
+        receipt = actions.Receipt(body=monetico.RECEIPT_INVALID, outcome="refused_body")
+    except Exception:
+        logger.exception("bank notification failed")
+        receipt = actions.Receipt(body=monetico.RECEIPT_INVALID, outcome="error")
     if receipt.outcome not in ("paid", "refused", "repeat"):
         log_security_event("bank_notification", outcome=receipt.outcome, request=request)
     return HttpResponse(receipt.body, content_type="text/plain; charset=utf-8")

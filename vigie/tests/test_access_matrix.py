@@ -220,6 +220,7 @@ NEW_TOWN_HALL = {
     "billing_postcode": "99110",
     "billing_city": "Val-Vigie",
     "contact_email": "mairie@val-vigie.example",
+    "siret": "21991020000015",
 }
 NEW_AGENT = {"first_name": "Paul", "last_name": "Roux", "email": "paul@val-vigie.example"}
 REPORT_POST = {"target_type": "post", "target_id": "{post_id}", "reason": "spam"}

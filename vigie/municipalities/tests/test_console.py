@@ -236,7 +236,7 @@ def test_it_invites_an_agent_who_sets_a_password_and_a_second_factor(personas: P
             "insee_code": "99102", "commune_name": "Val-Vigie", "population": 800,
             "billing_name": "Mairie de Val-Vigie", "billing_address": "2 rue de l'Église",
             "billing_postcode": "99110", "billing_city": "Val-Vigie",
-            "contact_email": "mairie@val-vigie.example",
+            "contact_email": "mairie@val-vigie.example", "siret": "21991020000015",
         },
         content_type="application/json",
     ).json()  # fmt: skip

@@ -116,3 +116,78 @@ def test_it_shows_sms_segments_by_month_against_the_plans_credits(personas: Pers
     november = next(month for month in overview["sms"] if month["month"] == "2026-11-01")
     assert (november["segments"], november["credits"]) == (1_700, 1_500)
     assert "1700" in page.replace("\u202f", "").replace(" ", "") or "1 700" in page
+
+
+def test_it_keeps_the_day_of_the_month_through_short_months(personas: Personas) -> None:
+    from datetime import UTC, datetime
+
+    start = datetime(2027, 1, 31, 10, 0, tzinfo=UTC)
+    first, _start = do_extend_subscription(
+        commune(), plan_code="bourg", period="monthly", paid_at=start
+    )
+    february = first.paid_until
+    second, _start = do_extend_subscription(
+        commune(), plan_code="bourg", period="monthly", paid_at=february - timedelta(days=2)
+    )
+
+    assert (february.month, february.day) == (2, 28)
+    assert (second.paid_until.month, second.paid_until.day) == (3, 31)
+
+
+def test_it_switches_to_a_plan_paid_early_only_when_its_period_starts(personas: Personas) -> None:
+    now = timezone.now()
+    first, _start = do_extend_subscription(
+        commune(), plan_code="ville", period="yearly", paid_at=now
+    )
+    ends = first.paid_until
+
+    second, start = do_extend_subscription(
+        commune(), plan_code="bourg", period="monthly", paid_at=now + timedelta(days=1)
+    )
+
+    assert start == ends
+    assert second.plan_at(now + timedelta(days=2)) == "ville"
+    assert second.plan_at(ends + timedelta(days=1)) == "bourg"
+
+
+def test_it_reminds_a_monthly_subscription_a_week_before_its_end(personas: Personas) -> None:
+    subscription, _start = do_extend_subscription(
+        commune(), plan_code="bourg", period="monthly", paid_at=timezone.now()
+    )
+
+    too_early = do_send_renewal_reminders(now=subscription.paid_until - timedelta(days=20))
+    due = do_send_renewal_reminders(now=subscription.paid_until - timedelta(days=6))
+
+    assert (too_early, due) == (0, 1)
+
+
+def test_it_shows_a_plan_paid_early_and_refuses_a_third_plan_meanwhile(
+    personas: Personas,
+) -> None:
+    now = timezone.now()
+    first, _start = do_extend_subscription(
+        commune(), plan_code="ville", period="yearly", paid_at=now
+    )
+    do_extend_subscription(commune(), plan_code="bourg", period="yearly", paid_at=now)
+    helene = log_in_as(Client(), personas.townhall, second_factor=True)
+
+    shown = helene.get(f"/api/v1/municipalities/{commune().pk}/subscription").json()
+    page = helene.get(f"/mairie/{commune().pk}/abonnement/").content.decode()
+    third = helene.post(
+        f"/api/v1/municipalities/{commune().pk}/orders",
+        {"plan": "agglo", "period": "yearly"},
+        content_type="application/json",
+    )
+    same = helene.post(
+        f"/api/v1/municipalities/{commune().pk}/orders",
+        {"plan": "bourg", "period": "yearly"},
+        content_type="application/json",
+    )
+
+    assert (shown["plan"], shown["next_plan"]) == ("ville", "bourg")
+    assert shown["plan_changes_at"].startswith(first.paid_until.date().isoformat())
+    assert "Formule Ville (jusqu\u2019à 50 000 habitants), souscription annuelle." in page
+    assert "La formule Bourg (jusqu\u2019à 10 000 habitants), payée pour la période" in page
+    assert third.status_code == 422
+    assert third.json()["errors"][0]["message"].startswith("La formule « Bourg")
+    assert same.status_code == 201

@@ -97,3 +97,24 @@ def test_it_refuses_a_key_that_is_not_forty_hex_characters() -> None:
         monetico.usable_key("ABC")
     with pytest.raises(monetico.BadKey):
         monetico.usable_key("Z" * 40)
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        # Computed once by hand from the documented rule (HMAC-SHA1 of the joined fields).
+        ("0123456789ABCDEF0123456789ABCDEF01234567", "392063892081c4c254aee0ea2064f6c6e454a127"),
+        # "H7" becomes "17" before hex-decoding.
+        ("0123456789ABCDEF0123456789ABCDEF012345H7", "0acfe03da09261158c0e5dea58b48d0146fb4018"),
+    ],
+)
+def test_it_matches_literal_vectors(key: str, expected: str) -> None:
+    fields = {
+        "version": "3.0",
+        "reference": "VIGABC123",
+        "montant": "948.00EUR",
+        "date": "01/12/2026:10:00:00",
+        "TPE": "1234567",
+    }
+
+    assert monetico.seal(fields, key) == expected.upper()

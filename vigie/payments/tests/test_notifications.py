@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from pypdf import PdfReader
+from pytest_django.fixtures import Settings
 
 from vigie.municipalities.models import Subscription
 from vigie.payments import monetico
@@ -77,15 +78,22 @@ def test_it_records_a_refusal_and_issues_no_invoice(personas: Personas) -> None:
     assert not Subscription.objects.exists()
 
 
-def test_it_refuses_a_forged_seal_and_changes_nothing(personas: Personas) -> None:
+def test_it_refuses_a_forged_seal_and_changes_nothing(
+    personas: Personas, caplog: pytest.LogCaptureFixture
+) -> None:
     order = an_order(personas)
 
-    answer = bank_says(order, MAC="0" * 40)
+    with caplog.at_level("INFO", logger="vigie.security"):
+        answer = bank_says(order, MAC="0" * 40)
 
     order.refresh_from_db()
     assert answer == (200, "version=2\ncdr=1\n")
     assert order.state == "awaiting"
-    assert Notification.objects.get().outcome == "bad_seal"
+    # Anyone can post to the notification address: an unsealed body is not
+    # ours to keep, only the fact that it came, in the security log.
+    assert not Notification.objects.exists()
+    outcomes = [record.__dict__["security"]["outcome"] for record in caplog.records]
+    assert outcomes == ["bad_seal"]
 
 
 def test_it_keeps_an_order_unchanged_for_a_wrong_amount_or_an_unknown_reference(
@@ -164,5 +172,71 @@ def test_it_prints_the_mentions_a_french_invoice_requires(personas: Personas) ->
         "Total TTC : 948,00 €",
         "Facture acquittée le",
         "indemnité forfaitaire de 40 €",
+        "majoré de huit points",
+        "Quantité : 1 — Prix unitaire HT : 790,00 €",
+        settings.SELLER_LEGAL_FORM,
+        settings.SELLER_RCS,
+        "1 place de la Mairie",
+        "99100 Bourg-lès-Vigies",
     ):
         assert mention in text, mention
+
+
+def test_it_writes_nothing_for_a_forged_call_even_with_a_nul_byte(personas: Personas) -> None:
+    answer = Client().post(
+        "/payments/monetico/notify", {"reference": "VIG\x00X", "MAC": "0" * 40, "TPE": "x"}
+    )
+
+    assert answer.content.decode() == "version=2\ncdr=1\n"
+    assert not Notification.objects.exists()
+
+
+def test_it_refuses_a_notification_from_another_terminal(personas: Personas) -> None:
+    order = an_order(personas)
+
+    answer = bank_says(order, TPE="9999999")
+
+    order.refresh_from_db()
+    assert answer == (200, "version=2\ncdr=0\n")
+    assert order.state == "awaiting"
+    assert Notification.objects.get().outcome == "other_terminal"
+
+
+def test_it_takes_no_test_card_for_real_money_in_production(
+    personas: Personas, settings: Settings
+) -> None:
+    order = an_order(personas)
+    settings.PRODUCTION = True
+
+    answer = bank_says(order)  # code-retour "payetest"
+
+    order.refresh_from_db()
+    assert answer == (200, "version=2\ncdr=0\n")
+    assert order.state == "awaiting"
+    assert Notification.objects.get().outcome == "unknown_code"
+
+
+def test_it_answers_the_bank_exactly_even_when_something_fails(personas: Personas) -> None:
+    from unittest import mock
+
+    order = an_order(personas)
+    with mock.patch(
+        "vigie.payments.actions._record_payment", side_effect=RuntimeError("disk full")
+    ):
+        answer = bank_says(order)
+
+    order.refresh_from_db()
+    assert answer == (200, "version=2\ncdr=1\n")  # the bank calls again
+    assert order.state == "awaiting"
+    assert not Invoice.objects.exists()
+
+
+def test_it_dates_the_period_paid_to_the_day_before_the_next_one(personas: Personas) -> None:
+    from datetime import timedelta
+
+    order = an_order(personas, period="monthly")
+    bank_says(order)
+
+    invoice = Invoice.objects.get()
+    subscription = Subscription.objects.get()
+    assert invoice.period_end == (subscription.paid_until - timedelta(days=1)).date()
