@@ -163,6 +163,7 @@ INSTALLED_APPS = [
     "vigie.moderation",
     "vigie.municipalities",
     "vigie.payments",
+    "vigie.privacy",
     "vigie.operations",
     "vigie.api",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("vigie.moderation.urls")),
     path("", include("vigie.municipalities.urls")),
     path("", include("vigie.payments.urls")),
+    path("", include("vigie.privacy.urls")),
     path("", include("vigie.accounts.urls")),
     path("", include("vigie.addresses.urls")),
     path("", include("vigie.verification.urls")),

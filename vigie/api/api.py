@@ -260,6 +260,8 @@ def _register_routers() -> None:
     from vigie.notifications.api import router as notifications_router
     from vigie.notifications.api import webhook_router
     from vigie.posts.api import router as posts_router
+    from vigie.privacy.api import router as privacy_router
+    from vigie.privacy.api import team_router as privacy_team_router
     from vigie.verification.api import address_router
     from vigie.verification.api import router as verification_router
 
@@ -277,6 +279,8 @@ def _register_routers() -> None:
     api.add_router("/municipalities", municipalities_router)
     api.add_router("/", notifications_router)
     api.add_router("/", webhook_router)
+    api.add_router("/", privacy_router)
+    api.add_router("/privacy", privacy_team_router)
 
 
 _register_routers()

@@ -1,0 +1,1 @@
+"""Records the GDPR asks of us beyond the data itself."""
