@@ -710,6 +710,50 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     )
 }
 
+# --- Privacy: retention ----------------------------------------------------------------------
+
+# Whom people write to about their personal data (the data protection officer, if any).
+PRIVACY_CONTACT_EMAIL = env.string("VIGIE_PRIVACY_CONTACT_EMAIL", default=CONTACT_EMAIL)
+
+# How long personal data lives (docs/privacy.md; vigie/privacy/retention.py applies it daily,
+# and `manage.py purge_expired` on demand). The record of processing and the privacy policy
+# print these values.
+RETENTION: dict[str, int] = {
+    # An account whose address was never verified, after sign-up.
+    "unverified_days": env.integer("VIGIE_RETAIN_UNVERIFIED_DAYS", default=90, minimum=1),
+    # Activation codes and e-mail changes, after use or expiry.
+    "codes_days": env.integer("VIGIE_RETAIN_CODES_DAYS", default=30, minimum=1),
+    # Unused accounts: warned by e-mail, then deleted (CNIL: two years).
+    "inactive_warning_months": env.integer("VIGIE_INACTIVE_WARNING_MONTHS", default=23, minimum=1),
+    "inactive_months": env.integer("VIGIE_INACTIVE_DELETION_MONTHS", default=24, minimum=2),
+    # Posts, comments and alerts, after publication; a neighbourhood may choose less.
+    "content_months": env.integer("VIGIE_RETAIN_CONTENT_MONTHS", default=12, minimum=1),
+    # A holiday absence, after the return.
+    "absence_days": env.integer("VIGIE_RETAIN_ABSENCE_DAYS", default=1, minimum=1),
+    # Deliveries, in-app notifications, e-mails sent.
+    "deliveries_days": env.integer("VIGIE_RETAIN_DELIVERIES_DAYS", default=90, minimum=1),
+    # Security records: the audit log, the team's changes, ended memberships, tokens.
+    "security_months": env.integer("VIGIE_RETAIN_SECURITY_MONTHS", default=12, minimum=1),
+    # Moderation records about a sanction, after the sanction ends.
+    "sanction_days": env.integer("VIGIE_RETAIN_SANCTION_DAYS", default=365, minimum=1),
+    # A former home address, after the move.
+    "former_address_months": env.integer(
+        "VIGIE_RETAIN_FORMER_ADDRESS_MONTHS", default=12, minimum=1
+    ),
+    # A personal-data export, downloadable once, for this long.
+    "export_hours": env.integer("VIGIE_EXPORT_HOURS", default=24, minimum=1),
+    "task_results_days": env.integer("VIGIE_RETAIN_TASK_RESULTS_DAYS", default=7, minimum=1),
+    # Orders and invoices: the commercial code's ten years (L. 123-22).
+    "accounting_years": env.integer("VIGIE_RETAIN_ACCOUNTING_YEARS", default=10, minimum=10),
+    # Not settings of their own, for the texts that print them.
+    "letter_window_days": LETTER_LIMIT_WINDOW_DAYS,
+    "lockout_minutes": int(AXES_COOLOFF_TIME.total_seconds() // 60),
+}
+if RETENTION["inactive_warning_months"] >= RETENTION["inactive_months"]:
+    raise ImproperlyConfigured(
+        "VIGIE_INACTIVE_WARNING_MONTHS must be less than VIGIE_INACTIVE_DELETION_MONTHS."
+    )
+
 # --- Logging -----------------------------------------------------------------------------
 
 LOG_LEVEL = env.choice(

@@ -40,6 +40,7 @@ from vigie.moderation import terms
 from vigie.moderation.access import address_is_banned
 from vigie.moderation.models import TermsAcceptance
 from vigie.notifications.actions import queue_email
+from vigie.privacy.consents import record_privacy_policy_read
 from vigie.verification.actions import (
     BANNED_ADDRESS,
     LetterLimitReached,
@@ -200,6 +201,8 @@ def do_register_user(
     audit.user_registered(user)
     TermsAcceptance.objects.create(user=user, version=terms.CURRENT.number)
     audit.terms_accepted(user, version=terms.CURRENT.number)
+    # The sign-up form links the privacy policy next to the terms.
+    record_privacy_policy_read(user)
     assert home is not None
     do_set_home_address(user, home, acting_user=user)
     # When the address had its letters lately, the verification page says when to ask.

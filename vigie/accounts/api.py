@@ -30,6 +30,7 @@ from vigie.accounts.schemas import (
     EmailChangeIn,
     EmailIn,
     EndedOut,
+    EraseIn,
     LoginIn,
     MeOut,
     MeUpdateIn,
@@ -205,6 +206,24 @@ def me(request: HttpRequest) -> MeOut:
 def update_me(request: HttpRequest, payload: MeUpdateIn) -> MeOut:
     user = _caller(request)
     return _me(actions.do_update_profile(user, acting_user=user, **payload.dict()))
+
+
+@me_router.delete("", response={204: None, **ERRORS}, summary="Delete my account (GDPR art. 17)")
+def erase_me(request: HttpRequest, payload: EraseIn) -> Status[None]:
+    """Every session and token ends; personal data goes. Asks for the password again."""
+    from vigie.privacy.actions import do_erase_own_account
+    from vigie.privacy.erasure import Contributions
+
+    user = _caller(request)
+    do_erase_own_account(
+        user,
+        password=payload.password,
+        second_factor_code=payload.second_factor_code,
+        contributions=Contributions(payload.contributions),
+    )
+    if getattr(request, "access_token", None) is None:
+        log_out(request)
+    return Status(204, None)
 
 
 @me_router.post("/password", response={204: None, **ERRORS}, summary="Change my password")

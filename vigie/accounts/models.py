@@ -60,6 +60,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The last version of the terms of use accepted (each acceptance is recorded in
     # moderation.TermsAcceptance); kept here so that checking costs no query.
     accepted_terms_version = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Erased at the person's request or by the retention purge: the row stays, emptied,
+    # as the pseudonym that moderation and billing records keep pointing at.
+    erased_at = models.DateTimeField(null=True, blank=True)
+    # Told by e-mail that an unused account is about to be deleted (retention).
+    inactivity_warned_at = models.DateTimeField(null=True, blank=True)
+    # GDPR art. 18: while the team has restricted processing, the account's data is
+    # kept as it is (no purge) and used for nothing else (no notification, no listing).
+    processing_restricted_at = models.DateTimeField(null=True, blank=True)
+    processing_restriction_reason = models.CharField(max_length=300, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -81,6 +90,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_privileged(self) -> bool:
         """The team or a town hall: a second factor, and sessions as short as the team's."""
         return self.is_staff or self.is_town_hall_agent
+
+    @property
+    def public_name(self) -> str:
+        """The name neighbours see; an erased account's kept contributions show no one."""
+        return self.display_name or str(_("Former neighbour"))
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -123,3 +124,11 @@ class SessionOut(Schema):
 
 class EndedOut(Schema):
     ended: int
+
+
+class EraseIn(Schema):
+    password: str = Field(max_length=200)
+    second_factor_code: str = Field(default="", max_length=20)
+    contributions: Literal["delete", "keep"] = Field(
+        description='"keep": posts, comments and alerts stay, signed "former neighbour"'
+    )

@@ -128,7 +128,7 @@ def _fields(alert: Alert, *, viewer: User, figures: bool) -> dict[str, Any]:
         "submitted_at": alert.submitted_at,
         "reason": alert.reason if mine or figures else "",
         "resolution": alert.resolution,
-        "author": AlertAuthorOut(display_name=alert.author.display_name, is_me=mine),
+        "author": AlertAuthorOut(display_name=alert.author.public_name, is_me=mine),
         "supporters": getattr(alert, "supporters", 0),
         "deliveries": deliveries,
     }

@@ -68,6 +68,7 @@ def still_for_member(alert_id: int, recipient_id: int) -> bool:
         visibility=Visibility.SHOWN,  # not hidden meanwhile by reports
         community__memberships__user_id=recipient_id,
         community__memberships__state=MembershipState.ACTIVE,
+        community__memberships__user__processing_restricted_at__isnull=True,
     ).exists()
 
 

@@ -29,6 +29,8 @@ def audience(alert: Alert) -> list[int]:
             community_id=alert.community_id,
             state=MembershipState.ACTIVE,
             user__is_active=True,
+            # Processing restricted (GDPR art. 18): the account is used for nothing.
+            user__processing_restricted_at__isnull=True,
         )
         .exclude(user_id=alert.author_id)
         .order_by("user_id")

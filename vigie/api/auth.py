@@ -15,8 +15,11 @@ from vigie.lib.errors import Forbidden
 from vigie.lib.security_log import log_security_event
 
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-# What a member may still do before accepting new terms: accept them, or leave.
-_BEFORE_TERMS = ("/me/terms", "/auth/logout", "/auth/tokens")
+# What a member may still do before accepting new terms: accept them, leave, or use
+# their privacy rights (rectify, get a copy, withdraw a consent, erase), which no new
+# terms may hold back.
+_BEFORE_TERMS = ("/me/terms", "/auth/logout", "/auth/tokens", "/me", "/me/export")
+_RIGHTS_BEFORE_TERMS = "/api/v1/me/consents/"
 
 
 def _require_current_terms(request: HttpRequest, user: User) -> None:
@@ -26,6 +29,7 @@ def _require_current_terms(request: HttpRequest, user: User) -> None:
         request.method not in _SAFE_METHODS
         and needs_new_acceptance(user)
         and not request.path.rstrip("/").endswith(_BEFORE_TERMS)
+        and not request.path.startswith(_RIGHTS_BEFORE_TERMS)
     ):
         raise Forbidden(
             _("The terms of use changed: read and accept them first (POST /api/v1/me/terms)."),

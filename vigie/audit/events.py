@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from vigie.municipalities.models import Agent, ResidenceCheck, Subscription, TownHall
     from vigie.payments.models import Invoice, Order
     from vigie.posts.models import Comment, Post
+    from vigie.privacy.models import DataExport
     from vigie.verification.models import ActivationCode, Letter
 
 
@@ -556,4 +557,60 @@ def invoice_issued(invoice: Invoice) -> AuditEvent:
         actor_id=None,
         target=invoice,
         data={"number": invoice.number, "total_cents": invoice.total_cents},
+    )
+
+
+# --- Privacy rights ----------------------------------------------------------------------------
+
+
+def data_export_requested(data_export: DataExport) -> AuditEvent:
+    return append("privacy.export_requested", actor_id=data_export.user_id, target=data_export)
+
+
+def data_export_ready(data_export: DataExport) -> AuditEvent:
+    return append(
+        "privacy.export_ready", actor_id=None, target=data_export, data={"size": data_export.size}
+    )
+
+
+def data_export_downloaded(data_export: DataExport) -> AuditEvent:
+    return append("privacy.export_downloaded", actor_id=data_export.user_id, target=data_export)
+
+
+def account_erased(
+    user: User, *, actor_id: int | None, contributions: str, reason: str
+) -> AuditEvent:
+    return append(
+        "privacy.account_erased",
+        actor_id=actor_id,
+        target=user,
+        data={"contributions": contributions, "reason": reason},
+    )
+
+
+def consent_changed(user: User, *, kind: str, given: bool, version: int) -> AuditEvent:
+    return append(
+        "privacy.consent_given" if given else "privacy.consent_withdrawn",
+        actor_id=user.pk,
+        target=user,
+        data={"kind": kind, "version": version},
+    )
+
+
+def processing_restricted(user: User, *, actor_id: int) -> AuditEvent:
+    # The reason stays on the account, where erasure finds it; not in the log.
+    return append("privacy.processing_restricted", actor_id=actor_id, target=user)
+
+
+def processing_restriction_lifted(user: User, *, actor_id: int) -> AuditEvent:
+    return append("privacy.processing_restriction_lifted", actor_id=actor_id, target=user)
+
+
+def inactive_account_warned(user: User) -> AuditEvent:
+    return append("privacy.inactive_account_warned", actor_id=None, target=user)
+
+
+def retention_applied(*, rule: str, removed: int) -> AuditEvent:
+    return append(
+        "privacy.retention_applied", actor_id=None, data={"rule": rule, "removed": removed}
     )

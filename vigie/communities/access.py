@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from vigie.accounts.backends import person_family
 from vigie.accounts.models import User
@@ -93,6 +94,12 @@ def writable_membership(user: object, community_id: int) -> Membership:
     membership = membership_to_change(user, community_id)
     if not membership.can_write:
         raise Forbidden(code="suspended")
+    if isinstance(user, User) and user.processing_restricted_at is not None:
+        # GDPR art. 18: while restricted, the account reads and exports, nothing more.
+        raise Forbidden(
+            _("Your account's processing is restricted: you cannot publish for now."),
+            code="processing_restricted",
+        )
     return membership
 
 
@@ -109,7 +116,10 @@ def directory_for(user: User, community_id: int) -> list[DirectoryEntry]:
     membership_in(user, community_id)
     rows = (
         Membership.objects.filter(
-            community_id=community_id, state=MembershipState.ACTIVE, listed_in_directory=True
+            community_id=community_id,
+            state=MembershipState.ACTIVE,
+            listed_in_directory=True,
+            user__processing_restricted_at__isnull=True,
         )
         .select_related("user")
         .order_by("user__display_name")

@@ -26,6 +26,8 @@ from vigie.communities.models import (
 from vigie.communities.placement import current_index
 from vigie.lib.errors import Conflict, InvalidInput
 from vigie.lib.validators import clean_multiline, clean_single_line
+from vigie.privacy.consents import record_consent
+from vigie.privacy.models import ConsentKind
 
 # Two neighbourhoods may share an edge, never ground: past this overlap, refused.
 OVERLAP_TOLERANCE_M2 = 1.0
@@ -237,6 +239,10 @@ def do_set_directory_listing(membership: Membership, *, listed: bool) -> Members
     if membership.listed_in_directory != listed:
         membership.listed_in_directory = listed
         membership.save(update_fields=["listed_in_directory"])
+    still_listed = Membership.objects.filter(
+        user_id=membership.user_id, listed_in_directory=True
+    ).exclude(state=MembershipState.LEFT)
+    record_consent(membership.user, ConsentKind.DIRECTORY, given=still_listed.exists())
     return membership
 
 

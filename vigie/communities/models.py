@@ -43,6 +43,9 @@ class Community(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Months its posts and alerts are kept, when the neighbourhood chose less than the
+    # platform's (settings.RETENTION["content_months"]); never more.
+    content_retention_months = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("community")

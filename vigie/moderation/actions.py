@@ -44,6 +44,7 @@ from vigie.moderation.models import (
     TermsAcceptance,
 )
 from vigie.notifications.models import InboxItem
+from vigie.privacy.consents import record_privacy_policy_read
 
 # --- Terms of use ------------------------------------------------------------------------------
 
@@ -62,6 +63,8 @@ def do_accept_terms(user: User, *, version: int) -> TermsAcceptance:
         user.save(update_fields=["accepted_terms_version"])
     if created:
         audit.terms_accepted(user, version=version)
+    # The terms page links the privacy policy: reading one, the person was shown both.
+    record_privacy_policy_read(user)
     return acceptance
 
 

@@ -17,10 +17,12 @@ from django.urls import reverse
 
 from vigie.moderation import terms
 
-# Pages that stay open: the terms, leaving, the language, links from e-mails, files.
+# Pages that stay open: the terms, leaving, the language, links from e-mails, files, and
+# the privacy rights (a copy, erasure, consents), which no new terms may hold back.
 _OPEN_PREFIXES = (
     "/conditions/", "/deconnexion/", "/langue/", "/lien/", "/recours/", "/static/",
-    "/media/", "/api/", "/healthz", "/sw.js", "/equipe/admin/",
+    "/media/", "/api/", "/healthz", "/sw.js", "/equipe/admin/", "/confidentialite/",
+    "/mentions-legales/", "/compte/donnees/", "/compte/supprimer/", "/compte/supprime/",
 )  # fmt: skip
 
 

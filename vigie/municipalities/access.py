@@ -116,7 +116,11 @@ def residents_of(town_hall: TownHall, *, query: str = "") -> list[Resident]:
     encrypted and is never shown here.
     """
     addresses = Address.objects.filter(
-        insee_code=town_hall.insee_code, moved_out_at__isnull=True, user__is_active=True
+        insee_code=town_hall.insee_code,
+        moved_out_at__isnull=True,
+        user__is_active=True,
+        # Processing restricted (GDPR art. 18): not handed to anyone meanwhile.
+        user__processing_restricted_at__isnull=True,
     ).select_related("user")
     words = query.strip()
     if words:

@@ -35,6 +35,8 @@ from vigie.notifications.models import (
     When,
 )
 from vigie.notifications.preferences import Plan
+from vigie.privacy.consents import record_consent
+from vigie.privacy.models import ConsentKind
 
 
 def queue_email(
@@ -415,6 +417,7 @@ def do_subscribe_push(
         endpoint=endpoint,
         defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:200]},
     )
+    record_consent(user, ConsentKind.PUSH, given=True)
     return subscription
 
 
@@ -428,6 +431,8 @@ def _base64url_bytes(value: str) -> bytes:
 @transaction.atomic
 def do_unsubscribe_push(user: User, *, endpoint: str) -> int:
     count, _details = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
+    if not PushSubscription.objects.filter(user=user).exists():
+        record_consent(user, ConsentKind.PUSH, given=False)
     return count
 
 
@@ -496,6 +501,7 @@ def do_verify_phone(user: User, *, code: str) -> PhoneNumber:
             phone.code_hash = ""
             phone.save(update_fields=["verified_at", "code_hash"])
             audit.phone_verified(user, replaced_other=bool(moved))
+            record_consent(user, ConsentKind.SMS, given=True)
     if not right:
         raise InvalidInput({"code": [_("This code is not right.")]}, code="wrong_code")
     return phone
@@ -506,6 +512,7 @@ def do_remove_phone(user: User) -> None:
     count, _details = PhoneNumber.objects.filter(user=user).delete()
     if count:
         audit.phone_removed(user)
+    record_consent(user, ConsentKind.SMS, given=False)
 
 
 @transaction.atomic

@@ -268,17 +268,6 @@ def do_delete_comment(comment: Comment, *, acting_user: User) -> None:
     comment.delete()
 
 
-@transaction.atomic
-def do_remove_ended_absences(*, older_than_days: int = 7) -> int:
-    """Holiday absences vanish a week after the return: the information is sensitive."""
-    limit = timezone.localdate() - timedelta(days=older_than_days)
-    ended = Post.objects.filter(kind=PostKind.ABSENCE, absence_until__lt=limit)
-    files = list(PostImage.objects.filter(post__in=ended).values_list("file", flat=True))
-    count, _details = ended.delete()
-    _delete_files_after_commit(files)
-    return count
-
-
 def _delete_files_after_commit(names: list[str]) -> None:
     # Files are not transactional: removing them before the commit could leave
     # rows pointing at nothing if the transaction rolls back.

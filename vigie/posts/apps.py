@@ -7,6 +7,6 @@ class PostsConfig(AppConfig):
     verbose_name = _("Posts")
 
     def ready(self) -> None:
-        from vigie.posts import caching, tasks  # noqa: F401 - registers the periodic jobs
+        from vigie.posts import caching
 
         caching.connect()

@@ -6,6 +6,7 @@ import functools
 import json
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja.renderers import NinjaJSONEncoder
 
 from vigie.accounts.models import User
@@ -15,14 +16,14 @@ from vigie.posts.schemas import AuthorOut, CommentOut, ImageOut, PostDetailOut, 
 
 
 def author_out(author: User, *, role: str | None, viewer: User) -> AuthorOut:
-    return AuthorOut(display_name=author.display_name, role=role, is_me=author.pk == viewer.pk)
+    return AuthorOut(display_name=author.public_name, role=role, is_me=author.pk == viewer.pk)
 
 
 def post_out(item: FeedItem, *, viewer: User) -> PostOut:
     mine = item.author_id == viewer.pk
     return PostOut(
         **_shared_fields(item),
-        author=AuthorOut(display_name=item.author_name, role=item.author_role, is_me=mine),
+        author=AuthorOut(display_name=_shown_name(item), role=item.author_role, is_me=mine),
         images=[ImageOut(**image) for image in _images(item)],
         can_edit=mine,
     )
@@ -39,7 +40,8 @@ def feed_json(page: FeedPage, *, viewer: User) -> bytes:
     """
     viewer_id = viewer.pk
     items = ",".join(
-        _item_json_head(item) + _JSON_MINE[item.author_id == viewer_id] for item in page.items
+        _item_json_head(item, _shown_name(item)) + _JSON_MINE[item.author_id == viewer_id]
+        for item in page.items
     )
     cursor = json.dumps(page.next_cursor)
     return f'{{"items":[{items}],"next_cursor":{cursor}}}'.encode()
@@ -48,11 +50,17 @@ def feed_json(page: FeedPage, *, viewer: User) -> bytes:
 _JSON_MINE = {True: 'true},"can_edit":true}', False: 'false},"can_edit":false}'}
 
 
+def _shown_name(item: FeedItem) -> str:
+    # An erased account's kept posts show no one ("former neighbour").
+    return item.author_name or str(_("Former neighbour"))
+
+
 @functools.lru_cache(maxsize=4096)
-def _item_json_head(item: FeedItem) -> str:
-    """The item's JSON, open on its author's "is_me" (the cache key is the item's value)."""
+def _item_json_head(item: FeedItem, shown_name: str) -> str:
+    """The item's JSON, open on its author's "is_me" (the cache key is the item's value,
+    and the name shown, which depends on the language for a former neighbour)."""
     shared = _dumps({**_shared_fields(item), "images": _images(item)})
-    author = _dumps({"display_name": item.author_name, "role": item.author_role})
+    author = _dumps({"display_name": shown_name, "role": item.author_role})
     return f'{shared[:-1]},"author":{author[:-1]},"is_me":'
 
 

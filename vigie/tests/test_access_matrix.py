@@ -162,6 +162,14 @@ PAGES: dict[str, Row] = {
     "equipe/moderation/tableau/": Row(staff(200)),
     "equipe/moderation/signalements/<int:report_id>/": Row(staff(200)),
     "equipe/moderation/membres/<int:user_id>/": Row(staff(200)),
+    "equipe/moderation/membres/<int:user_id>/restriction/": Row(staff(405)),
+    "equipe/moderation/membres/<int:user_id>/restriction/lever/": Row(staff(405)),
+    "compte/donnees/": Row(PAGE),
+    "compte/donnees/copies/<int:export_id>/telecharger/": Row(POST_ONLY),
+    "compte/donnees/consentements/<str:kind>/retirer/": Row(POST_ONLY),
+    "compte/supprimer/": Row(PAGE),
+    "compte/supprime/": Row(everyone(200)),
+    "confidentialite/": Row(everyone(200)),
     "equipe/moderation/decisions/<int:decision_id>/": Row(staff(200)),
     "equipe/moderation/recours/<int:appeal_id>/": Row(staff(200)),
     "mairie/": Row(town_hall(302)),
@@ -323,6 +331,22 @@ PAGE_POSTS: dict[str, Row] = {
     ),
     "equipe/moderation/membres/<int:user_id>/": Row(
         staff(302), body={"kind": "warned", "clause": "4", "explanation": "Ton."}
+    ),
+    "equipe/moderation/membres/<int:user_id>/restriction/": Row(
+        staff(302), body={"reason": "Conteste son adresse."}
+    ),
+    "equipe/moderation/membres/<int:user_id>/restriction/lever/": Row(staff(302), body={}),
+    # A copy, or erasure, asks for the password again; and the second factor where there is one.
+    "compte/donnees/": Row(
+        {**persons(302, anonymous=302), "carol": 422, "townhall": 422}, body={"password": PASSWORD}
+    ),
+    "compte/donnees/copies/<int:export_id>/telecharger/": Row(
+        {**persons(404, anonymous=302), "alice": 200}, body={}
+    ),
+    "compte/donnees/consentements/<str:kind>/retirer/": Row(everyone(302), body={}),
+    "compte/supprimer/": Row(
+        {**persons(302, anonymous=302), "carol": 422, "townhall": 422},
+        body={"password": PASSWORD, "contributions": "keep", "confirm": "on"},
     ),
     "equipe/moderation/decisions/<int:decision_id>/": Row(
         staff(302), body={"confirm": "1"}, values={"decision_id": "ban_id"}
@@ -489,6 +513,25 @@ OPERATIONS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/terms"): Row(everyone(200)),
     ("GET", "/api/v1/terms/{version}"): Row(everyone(200)),
     ("POST", "/api/v1/me/terms"): Row(persons(200, anonymous=401), body={"version": 1}),
+    ("GET", "/api/v1/me/export"): Row(persons(200, anonymous=401)),
+    ("POST", "/api/v1/me/export"): Row(
+        {**persons(202, anonymous=401), "carol": 422, "townhall": 422}, body={"password": PASSWORD}
+    ),
+    ("GET", "/api/v1/me/export/{export_id}/download"): Row(
+        {**persons(404, anonymous=401), "alice": 200}
+    ),
+    ("GET", "/api/v1/me/consents"): Row(persons(200, anonymous=401)),
+    ("DELETE", "/api/v1/me/consents/{kind}"): Row(persons(204, anonymous=401)),
+    ("DELETE", "/api/v1/me"): Row(
+        {**persons(204, anonymous=401), "carol": 422, "townhall": 422},
+        body={"password": PASSWORD, "contributions": "keep"},
+    ),
+    ("PUT", "/api/v1/privacy/restrictions/{user_id}"): Row(
+        TEAM_API, body={"reason": "Conteste son adresse."}
+    ),
+    ("DELETE", "/api/v1/privacy/restrictions/{user_id}"): Row(
+        {**persons(404, anonymous=401), "carol": 409}
+    ),
     ("POST", "/api/v1/reports"): Row(
         {**members_of_a(201, anonymous=401, sam=403), "alice": 422}, body=REPORT_POST
     ),
@@ -583,6 +626,20 @@ def test_it_lists_every_api_operation() -> None:
 class World:
     personas: Personas
     values: dict[str, str]
+
+
+def ready_export_of(user: object) -> object:
+    """A copy of her data, ready to download, as the export task leaves it."""
+    from vigie.privacy.actions import exports_dir
+    from vigie.privacy.models import DataExport
+
+    folder = exports_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "matrix.zip").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    return DataExport.objects.create(
+        user=user, state="ready", file_name="matrix.zip", ready_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(hours=24),
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -722,6 +779,8 @@ def world(personas: Personas) -> World:
             "alert_id": str(alert.pk),
             "token": "not-a-real-token",
             "uid": "MQ",
+            "export_id": str(ready_export_of(personas.alice).pk),
+            "kind": "push",
         },
     )
 

@@ -311,29 +311,3 @@ def test_it_keeps_a_suspended_members_posts_and_comments_from_deletion(
     assert answers == [403, 403, 403, 403]
     assert Post.objects.filter(pk=post.pk).exists()
     assert Comment.objects.filter(pk=comment.pk).exists()
-
-
-def test_it_deletes_an_absence_a_week_after_the_return_and_nothing_else(
-    client: Client, personas: Personas
-) -> None:
-    from vigie.posts.tasks import remove_ended_absences
-
-    a = neighbourhood_a().pk
-    dave = listed(Membership.objects.get(user=personas.dave, community_id=a))
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    log_in_as(client, personas.alice)
-    absence = write(
-        client, a, kind="absence", absence_from=tomorrow.isoformat(),
-        absence_until=(tomorrow + timedelta(days=5)).isoformat(), shown_to=[dave.pk],
-    ).json()["id"]  # fmt: skip
-    other = write(client, a).json()["id"]
-
-    with time_machine.travel(timezone.now() + timedelta(days=12)):
-        kept_a_week = remove_ended_absences.call()
-    with time_machine.travel(timezone.now() + timedelta(days=14)):
-        removed = remove_ended_absences.call()
-
-    assert kept_a_week == 0
-    assert removed >= 1
-    assert not Post.objects.filter(pk=absence).exists()
-    assert Post.objects.filter(pk=other).exists()

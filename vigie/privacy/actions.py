@@ -1,0 +1,314 @@
+"""Writers for privacy rights: exports, erasure, consents, restriction of processing."""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp import match_token, user_has_device
+
+from vigie.accounts.models import User
+from vigie.audit import events as audit
+from vigie.lib import ratelimit
+from vigie.lib.errors import Conflict, InvalidInput
+from vigie.notifications.actions import queue_email
+from vigie.privacy import export
+from vigie.privacy.consents import record_consent
+from vigie.privacy.erasure import Contributions, erase_personal_data
+from vigie.privacy.models import ConsentKind, DataExport, ExportState
+
+EXPORT_ATTEMPTS = 3
+
+
+def exports_dir() -> Path:
+    return Path(settings.DATA_DIR) / "exports"
+
+
+def check_reauthentication(user: User, *, password: str, second_factor_code: str) -> None:
+    """Export and erasure ask again for the password, and the second factor if any:
+    a session left open on a shared computer must not give either away."""
+    ratelimit.hit("password-check", str(user.pk), rate=settings.RATE_PASSWORD_CHECK)
+    errors: dict[str, list[object]] = {}
+    if not password or not user.check_password(password):
+        errors["password"] = [_("This is not your current password.")]
+    if user_has_device(user, confirmed=True):
+        code = second_factor_code.replace(" ", "")
+        if not code or match_token(user, code) is None:
+            errors["second_factor_code"] = [_("This code is not valid.")]
+    if errors:
+        raise InvalidInput(errors, code="reauthentication_failed")  # type: ignore[arg-type]
+
+
+# --- Export (art. 15 and 20) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_request_data_export(
+    user: User, *, password: str, second_factor_code: str = ""
+) -> DataExport:
+    check_reauthentication(user, password=password, second_factor_code=second_factor_code)
+    User.objects.select_for_update().filter(pk=user.pk).exists()
+    if DataExport.objects.filter(user=user, state=ExportState.QUEUED).exists():
+        raise Conflict(
+            _("Your copy is being prepared: you will get an e-mail."), code="export_pending"
+        )
+    # A new copy replaces one not downloaded yet: one file at a time per person.
+    for waiting in DataExport.objects.filter(user=user, state=ExportState.READY):
+        _expire(waiting)
+    data_export = DataExport.objects.create(user=user)
+    audit.data_export_requested(data_export)
+    # The task row commits with the request (the database is the queue): the worker builds
+    # it only if the request was recorded, and always if it was.
+    _enqueue_build(data_export.pk)
+    return data_export
+
+
+def _enqueue_build(export_id: int) -> None:
+    from vigie.privacy.tasks import build_data_export
+
+    build_data_export.enqueue(export_id)
+
+
+def do_build_data_export(export_id: int) -> DataExport | None:
+    """Write the ZIP outside any transaction (it may take a while), then record it."""
+    with transaction.atomic():
+        data_export = (
+            DataExport.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=export_id, state=ExportState.QUEUED)
+            .first()
+        )
+        if data_export is None:
+            return None
+        data_export.attempts += 1
+        data_export.save(update_fields=["attempts"])
+    folder = exports_dir()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    file_name = f"{secrets.token_urlsafe(24)}.zip"
+    target = folder / file_name
+    try:
+        # Created private before a single byte is written.
+        target.touch(mode=0o600, exist_ok=False)
+        size = export.write_archive(data_export.user, target)
+    except Exception as error:
+        target.unlink(missing_ok=True)
+        _record_export_failure(data_export, error=error)
+        raise
+    return _record_export_ready(data_export, file_name=file_name, size=size)
+
+
+@transaction.atomic
+def _record_export_ready(data_export: DataExport, *, file_name: str, size: int) -> DataExport:
+    now = timezone.now()
+    data_export.state = ExportState.READY
+    data_export.file_name, data_export.size = file_name, size
+    data_export.ready_at = now
+    data_export.expires_at = now + timedelta(hours=settings.RETENTION["export_hours"])
+    data_export.last_error = ""
+    data_export.save()
+    audit.data_export_ready(data_export)
+    user = data_export.user
+    queue_email(
+        "data_export_ready",
+        to=user.email,
+        language=user.language,
+        user_id=user.pk,
+        context={"export_id": data_export.pk},
+    )
+    return data_export
+
+
+@transaction.atomic
+def _record_export_failure(data_export: DataExport, *, error: Exception) -> None:
+    data_export.last_error = type(error).__name__[:300]
+    if data_export.attempts >= EXPORT_ATTEMPTS:
+        data_export.state = ExportState.FAILED
+    data_export.save(update_fields=["last_error", "state"])
+
+
+def do_retry_stalled_exports(*, now: datetime | None = None) -> int:
+    """A worker that died mid-build leaves an export queued: try it again, a few times."""
+    moment = now or timezone.now()
+    stalled = DataExport.objects.filter(
+        state=ExportState.QUEUED,
+        requested_at__lt=moment - timedelta(minutes=10),
+        attempts__lt=EXPORT_ATTEMPTS,
+    ).values_list("pk", flat=True)
+    count = 0
+    for export_id in stalled:
+        _enqueue_build(export_id)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def do_take_data_export(data_export: DataExport) -> Path:
+    """The one download: the file's path, after which no one may download it again.
+
+    The caller opens the file before the commit's file removal; an open file stays
+    readable on POSIX after its name is gone.
+    """
+    locked = DataExport.objects.select_for_update().get(pk=data_export.pk)
+    if locked.state != ExportState.READY or (
+        locked.expires_at is not None and locked.expires_at <= timezone.now()
+    ):
+        raise Conflict(_("This copy was already downloaded or has expired."), code="export_gone")
+    locked.state = ExportState.DOWNLOADED
+    locked.downloaded_at = timezone.now()
+    locked.save(update_fields=["state", "downloaded_at"])
+    audit.data_export_downloaded(locked)
+    return exports_dir() / locked.file_name
+
+
+def remove_export_file(file_name: str) -> None:
+    if file_name:
+        (exports_dir() / os.path.basename(file_name)).unlink(missing_ok=True)
+
+
+def _expire(data_export: DataExport) -> None:
+    file_name = data_export.file_name
+    data_export.state = ExportState.EXPIRED
+    data_export.file_name = ""
+    data_export.save(update_fields=["state", "file_name"])
+    transaction.on_commit(lambda: remove_export_file(file_name))
+
+
+def expire_exports(*, now: datetime) -> int:
+    """Ready exports past their day, and downloaded ones, lose their file."""
+    count = 0
+    for data_export in (
+        DataExport.objects.select_for_update()
+        .filter(state__in=[ExportState.READY, ExportState.DOWNLOADED], expires_at__lte=now)
+        .exclude(file_name="", state=ExportState.DOWNLOADED)
+    ):
+        if data_export.state == ExportState.READY:
+            _expire(data_export)
+        else:
+            file_name = data_export.file_name
+            data_export.file_name = ""
+            data_export.save(update_fields=["file_name"])
+            transaction.on_commit(functools.partial(remove_export_file, file_name))
+        count += 1
+    return count
+
+
+# --- Erasure (art. 17) -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_erase_own_account(
+    user: User, *, password: str, second_factor_code: str = "", contributions: Contributions
+) -> None:
+    check_reauthentication(user, password=password, second_factor_code=second_factor_code)
+    do_erase_account(user, acting_user=user, contributions=contributions, reason="own_request")
+
+
+@transaction.atomic
+def do_erase_account(
+    user: User, *, acting_user: User | None, contributions: Contributions, reason: str
+) -> None:
+    """Every session ends, personal data goes, the account row stays as an empty pseudonym."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.erased_at is not None:
+        raise Conflict(_("This account was already deleted."), code="already_erased")
+    export_files = list(
+        DataExport.objects.filter(user=locked)
+        .exclude(file_name="")
+        .values_list("file_name", flat=True)
+    )
+    after_commit = erase_personal_data(locked, contributions=contributions)
+    audit.account_erased(
+        locked,
+        actor_id=acting_user.pk if acting_user is not None else None,
+        contributions=contributions.value,
+        reason=reason,
+    )
+    for action in after_commit:
+        transaction.on_commit(action)
+    for file_name in export_files:
+        transaction.on_commit(functools.partial(remove_export_file, file_name))
+    user.refresh_from_db()
+
+
+# --- Restriction of processing (art. 18) -------------------------------------------------------
+
+
+@transaction.atomic
+def do_restrict_processing(user: User, *, acting_user: User, reason: str) -> User:
+    """While the person contests their data (or its use), it is kept as it is and used
+    for nothing: no purge, no notification, no listing, no publishing."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    clean_reason = reason.strip()
+    if not clean_reason:
+        raise InvalidInput({"reason": [_("Say why processing is restricted.")]})
+    if locked.erased_at is not None:
+        raise Conflict(_("This account was already deleted."), code="already_erased")
+    if locked.processing_restricted_at is not None:
+        raise Conflict(_("Processing is already restricted."), code="already_restricted")
+    locked.processing_restricted_at = timezone.now()
+    locked.processing_restriction_reason = clean_reason[:300]
+    locked.save(update_fields=["processing_restricted_at", "processing_restriction_reason"])
+    audit.processing_restricted(locked, actor_id=acting_user.pk)
+    return locked
+
+
+@transaction.atomic
+def do_lift_processing_restriction(user: User, *, acting_user: User) -> User:
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.processing_restricted_at is None:
+        raise Conflict(_("Processing is not restricted."), code="not_restricted")
+    locked.processing_restricted_at = None
+    locked.processing_restriction_reason = ""
+    locked.save(update_fields=["processing_restricted_at", "processing_restriction_reason"])
+    audit.processing_restriction_lifted(locked, actor_id=acting_user.pk)
+    return locked
+
+
+# --- Retention ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_warn_inactive_account(user: User, *, now: datetime) -> None:
+    """An unused account is told, by e-mail, before the purge deletes it."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.inactivity_warned_at = now
+    locked.save(update_fields=["inactivity_warned_at"])
+    audit.inactive_account_warned(locked)
+    queue_email(
+        "inactive_account_warning", to=locked.email, language=locked.language, user_id=locked.pk
+    )
+
+
+# --- Withdrawing a consent ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_withdraw_consent(user: User, *, kind: str) -> None:
+    """One step, as giving it was: the channel or the listing stops at once."""
+    from vigie.communities.actions import do_set_directory_listing
+    from vigie.communities.models import Membership
+    from vigie.notifications.actions import do_remove_phone, do_unsubscribe_push
+    from vigie.notifications.models import PushSubscription
+
+    if kind == ConsentKind.SMS:
+        do_remove_phone(user)
+    elif kind == ConsentKind.PUSH:
+        endpoints = list(
+            PushSubscription.objects.filter(user=user).values_list("endpoint", flat=True)
+        )
+        for endpoint in endpoints:
+            do_unsubscribe_push(user, endpoint=endpoint)
+        record_consent(user, ConsentKind.PUSH, given=False)
+    elif kind == ConsentKind.DIRECTORY:
+        for membership in Membership.objects.filter(user=user, listed_in_directory=True):
+            do_set_directory_listing(membership, listed=False)
+        record_consent(user, ConsentKind.DIRECTORY, given=False)
+    else:
+        raise InvalidInput({"kind": [_("This consent cannot be withdrawn here.")]})
