@@ -633,6 +633,30 @@ if PRODUCTION and (
         "invoices state the seller's real identity."
     )
 
+# The legal notice (LCEN art. 6-III, /mentions-legales/): the publisher is the seller above,
+# with a telephone number; who answers for what is published; and the company whose
+# servers hold Vigie (the "host" in the law's sense, not a host name).
+_DEMO_PHONE = "+33 1 00 00 00 00"
+SELLER_PHONE = env.string("VIGIE_SELLER_PHONE", default=_DEMO_PHONE)
+PUBLICATION_DIRECTOR = env.string(
+    "VIGIE_PUBLICATION_DIRECTOR", default="Camille Durand (démonstration)"
+)
+HOST_NAME = env.string("VIGIE_HOST_NAME", default="Hébergeur de démonstration SAS")
+_DEMO_HOST_ADDRESS = "2 rue des Serveurs, 99100 Bourg-lès-Vigies"
+HOST_ADDRESS = env.string("VIGIE_HOST_ADDRESS", default=_DEMO_HOST_ADDRESS)
+HOST_PHONE = env.string("VIGIE_HOST_PHONE", default=_DEMO_PHONE)
+if PRODUCTION and (
+    "démonstration" in PUBLICATION_DIRECTOR
+    or "démonstration" in HOST_NAME
+    or HOST_ADDRESS == _DEMO_HOST_ADDRESS
+    or _DEMO_PHONE in (SELLER_PHONE, HOST_PHONE)
+):
+    raise ImproperlyConfigured(
+        "Set VIGIE_SELLER_PHONE, VIGIE_PUBLICATION_DIRECTOR, VIGIE_HOST_NAME, "
+        "VIGIE_HOST_ADDRESS and VIGIE_HOST_PHONE: the legal notice states who publishes "
+        "and who hosts Vigie."
+    )
+
 
 def _origin(url: str) -> str:
     from urllib.parse import urlsplit

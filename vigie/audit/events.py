@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from vigie.municipalities.models import Agent, ResidenceCheck, Subscription, TownHall
     from vigie.payments.models import Invoice, Order
     from vigie.posts.models import Comment, Post
-    from vigie.privacy.models import DataExport
+    from vigie.privacy.models import Breach, DataExport
     from vigie.verification.models import ActivationCode, Letter
 
 
@@ -613,4 +613,38 @@ def inactive_account_warned(user: User) -> AuditEvent:
 def retention_applied(*, rule: str, removed: int) -> AuditEvent:
     return append(
         "privacy.retention_applied", actor_id=None, data={"rule": rule, "removed": removed}
+    )
+
+
+# --- The breach register -----------------------------------------------------------------------
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _breach_facts(breach: Breach) -> dict[str, JsonValue]:
+    # Natures and dates only: the register's texts may describe people, the log never does.
+    natures: list[JsonValue] = [*breach.natures]
+    return {
+        "natures": natures,
+        "discovered_at": _moment(breach.discovered_at),
+        "people_informed_at": _moment(breach.people_informed_at),
+        "cnil_notified_at": _moment(breach.cnil_notified_at),
+    }
+
+
+def breach_recorded(breach: Breach, *, actor_id: int) -> AuditEvent:
+    return append(
+        "privacy.breach_recorded", actor_id=actor_id, target=breach, data=_breach_facts(breach)
+    )
+
+
+def breach_edited(breach: Breach, *, actor_id: int, fields: Sequence[str]) -> AuditEvent:
+    changed: list[JsonValue] = [*fields]
+    return append(
+        "privacy.breach_edited",
+        actor_id=actor_id,
+        target=breach,
+        data={"fields": changed, **_breach_facts(breach)},
     )

@@ -1,14 +1,24 @@
-"""Writers for privacy rights: exports, erasure, consents, restriction of processing."""
+"""Writers for privacy: the team's breach register.
+
+A breach is recorded whatever its size, notified or not (GDPR art. 33(5)); each
+record and each edit is an audit event holding ids, field names and dates, never
+the texts, which may describe people.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,12 +27,227 @@ from django_otp import match_token, user_has_device
 from vigie.accounts.models import User
 from vigie.audit import events as audit
 from vigie.lib import ratelimit
-from vigie.lib.errors import Conflict, InvalidInput
+from vigie.lib.errors import Conflict, InvalidInput, Message
+from vigie.lib.validators import clean_multiline
 from vigie.notifications.actions import queue_email
 from vigie.privacy import export
 from vigie.privacy.consents import record_consent
 from vigie.privacy.erasure import Contributions, erase_personal_data
-from vigie.privacy.models import ConsentKind, DataExport, ExportState
+from vigie.privacy.models import (
+    BREACH_COUNT_MAX,
+    BREACH_DESCRIPTION_MAX_LENGTH,
+    BREACH_TEXT_MAX_LENGTH,
+    CNIL_NOTIFICATION_DELAY,
+    Breach,
+    BreachNature,
+    ConsentKind,
+    DataExport,
+    ExportState,
+)
+
+# A clock a little ahead of ours (a laptop, a phone) does not make "now" a future moment.
+CLOCK_SKEW = timedelta(minutes=10)
+
+# The texts the team may leave empty while the investigation goes on (art. 33(4)).
+_OPTIONAL_TEXTS = (
+    "likely_consequences",
+    "measures",
+    "people_not_informed_reason",
+    "cnil_late_reason",
+    "cnil_not_notified_reason",
+)
+
+
+@dataclass(frozen=True)
+class BreachInput:
+    """Everything the register holds about a breach, as the team enters it."""
+
+    discovered_at: datetime | None
+    natures: Sequence[str]
+    description: str
+    people_categories: str
+    data_categories: str
+    occurred_at: datetime | None = None
+    people_count: int | None = None
+    records_count: int | None = None
+    likely_consequences: str = ""
+    measures: str = ""
+    people_informed_at: datetime | None = None
+    people_not_informed_reason: str = ""
+    cnil_notified_at: datetime | None = None
+    cnil_late_reason: str = ""
+    cnil_not_notified_reason: str = ""
+
+    @classmethod
+    def of(cls, breach: Breach) -> BreachInput:
+        """The breach as it stands: what an edit of a few fields starts from."""
+        return cls(
+            discovered_at=breach.discovered_at,
+            natures=breach.natures,
+            description=breach.description,
+            people_categories=breach.people_categories,
+            data_categories=breach.data_categories,
+            occurred_at=breach.occurred_at,
+            people_count=breach.people_count,
+            records_count=breach.records_count,
+            likely_consequences=breach.likely_consequences,
+            measures=breach.measures,
+            people_informed_at=breach.people_informed_at,
+            people_not_informed_reason=breach.people_not_informed_reason,
+            cnil_notified_at=breach.cnil_notified_at,
+            cnil_late_reason=breach.cnil_late_reason,
+            cnil_not_notified_reason=breach.cnil_not_notified_reason,
+        )
+
+
+class _Errors:
+    """Every field's error at once, so that a form shows them all together."""
+
+    def __init__(self, *, now: datetime) -> None:
+        self.now = now
+        self.by_field: dict[str, list[Message]] = {}
+
+    def add(self, name: str, message: Message) -> None:
+        self.by_field.setdefault(name, []).append(message)
+
+    def text(self, name: str, value: str, *, max_length: int, required: bool) -> str:
+        try:
+            return clean_multiline(value, max_length=max_length, required=required)
+        except ValidationError as error:
+            self.by_field.setdefault(name, []).extend(error.messages)
+            return ""
+
+    def moment(self, name: str, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        if value > self.now + CLOCK_SKEW:
+            self.add(name, _("This moment is still to come."))
+        return value
+
+    def count(self, name: str, value: int | None) -> int | None:
+        if value is not None and not 0 <= value <= BREACH_COUNT_MAX:
+            self.add(
+                name,
+                _("Give a number from 0 to %(most)d, or leave it empty while unknown.")
+                % {"most": BREACH_COUNT_MAX},
+            )
+        return value
+
+
+def _clean(data: BreachInput) -> dict[str, object]:
+    """The register's fields from what the team entered, or InvalidInput with every error."""
+    errors = _Errors(now=timezone.now())
+    discovered_at = errors.moment("discovered_at", data.discovered_at)
+    if discovered_at is None:
+        errors.add("discovered_at", _("Say when the team learnt of the breach."))
+    occurred_at = errors.moment("occurred_at", data.occurred_at)
+    if occurred_at and discovered_at and occurred_at > discovered_at:
+        errors.add("occurred_at", _("A breach happens before it is discovered."))
+    natures = set(data.natures)
+    if not natures:
+        errors.add("natures", _("Say what the breach did to the data: one or more."))
+    elif not natures <= set(BreachNature.values):
+        errors.add("natures", _("Choose among confidentiality, integrity and availability."))
+    texts = {
+        "description": errors.text(
+            "description",
+            data.description,
+            max_length=BREACH_DESCRIPTION_MAX_LENGTH,
+            required=True,
+        ),
+        **{
+            name: errors.text(
+                name, getattr(data, name), max_length=BREACH_TEXT_MAX_LENGTH, required=True
+            )
+            for name in ("people_categories", "data_categories")
+        },
+        **{
+            name: errors.text(
+                name, getattr(data, name), max_length=BREACH_TEXT_MAX_LENGTH, required=False
+            )
+            for name in _OPTIONAL_TEXTS
+        },
+    }
+    people_count = errors.count("people_count", data.people_count)
+    records_count = errors.count("records_count", data.records_count)
+    people_informed_at = errors.moment("people_informed_at", data.people_informed_at)
+    if people_informed_at and discovered_at and people_informed_at < discovered_at:
+        errors.add(
+            "people_informed_at", _("The people cannot be told before the breach is discovered.")
+        )
+    if people_informed_at and texts["people_not_informed_reason"]:
+        errors.add(
+            "people_not_informed_reason",
+            _("Either the people were told, or this says why they were not: not both."),
+        )
+    cnil_notified_at = errors.moment("cnil_notified_at", data.cnil_notified_at)
+    if cnil_notified_at and discovered_at and cnil_notified_at < discovered_at:
+        errors.add(
+            "cnil_notified_at", _("The CNIL cannot be told before the breach is discovered.")
+        )
+    if cnil_notified_at and texts["cnil_not_notified_reason"]:
+        errors.add(
+            "cnil_not_notified_reason",
+            _("Either the CNIL was told, or this says why it was not: not both."),
+        )
+    late = bool(
+        cnil_notified_at
+        and discovered_at
+        and cnil_notified_at > discovered_at + CNIL_NOTIFICATION_DELAY
+    )
+    if late and not texts["cnil_late_reason"]:
+        # Art. 33(1): a notification after 72 hours comes with the reasons for the delay.
+        errors.add("cnil_late_reason", _("The CNIL was told after 72 hours: give the reasons."))
+    elif texts["cnil_late_reason"] and not late:
+        errors.add("cnil_late_reason", _("Only a notification after 72 hours needs reasons."))
+    if errors.by_field:
+        raise InvalidInput(errors.by_field)
+    return {
+        "discovered_at": discovered_at,
+        "occurred_at": occurred_at,
+        "affects_confidentiality": BreachNature.CONFIDENTIALITY in natures,
+        "affects_integrity": BreachNature.INTEGRITY in natures,
+        "affects_availability": BreachNature.AVAILABILITY in natures,
+        "people_count": people_count,
+        "records_count": records_count,
+        "people_informed_at": people_informed_at,
+        "cnil_notified_at": cnil_notified_at,
+        **texts,
+    }
+
+
+@transaction.atomic
+def do_record_breach(data: BreachInput, *, acting_user: User) -> Breach:
+    """Enter a breach in the register; the 72 hours run from ``discovered_at``."""
+    breach = Breach.objects.create(**_clean(data), recorded_by=acting_user)
+    audit.breach_recorded(breach, actor_id=acting_user.pk)
+    return breach
+
+
+@transaction.atomic
+def do_edit_breach(breach: Breach, *, acting_user: User, changes: Mapping[str, Any]) -> Breach:
+    """Complete or correct a breach as the investigation goes on; the edit is audited.
+
+    ``changes`` holds the fields to set (BreachInput's names); the others keep what the
+    register holds when the edit lands, not what the caller read before.
+    """
+    unknown = sorted(set(changes) - {field.name for field in dataclasses.fields(BreachInput)})
+    if unknown:
+        raise InvalidInput({name: [_("This field is not expected.")] for name in unknown})
+    breach = Breach.objects.select_for_update().get(pk=breach.pk)
+    clean = _clean(dataclasses.replace(BreachInput.of(breach), **changes))
+    changed = [name for name, value in clean.items() if getattr(breach, name) != value]
+    if not changed:
+        return breach
+    for name in changed:
+        setattr(breach, name, clean[name])
+    breach.updated_at = timezone.now()
+    breach.save(update_fields=[*changed, "updated_at"])
+    audit.breach_edited(breach, actor_id=acting_user.pk, fields=changed)
+    return breach
+
 
 EXPORT_ATTEMPTS = 3
 

@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
 from vigie.privacy import views
 
 app_name = "privacy"
 
-urlpatterns = [
+urlpatterns: list[URLPattern] = [
     path("compte/donnees/", views.my_data, name="my_data"),
     path(
         "compte/donnees/copies/<int:export_id>/telecharger/",
@@ -29,4 +29,8 @@ urlpatterns = [
         views.lift_restriction,
         name="lift_restriction",
     ),
+    path("mentions-legales/", views.legal_notice, name="legal_notice"),
+    path("equipe/violations/", views.team_breaches, name="team_breaches"),
+    path("equipe/violations/nouvelle/", views.team_new_breach, name="team_new_breach"),
+    path("equipe/violations/<int:breach_id>/", views.team_breach, name="team_breach"),
 ]

@@ -1,4 +1,5 @@
-"""Pages of a person's privacy rights, and the team's restriction of processing."""
+"""Pages: the legal notice, the privacy policy and a person's rights; for the team, the
+breach register and the restriction of processing."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import user_has_device
 
 from vigie.accounts.authentication import log_out
@@ -15,16 +16,67 @@ from vigie.accounts.decorators import login_required, staff_required
 from vigie.accounts.models import User
 from vigie.lib.errors import Conflict, NotFound
 from vigie.lib.forms import render_form, run_action
-from vigie.privacy import access, actions
+from vigie.privacy import access, actions, legal
 from vigie.privacy.consents import PRIVACY_POLICY_VERSION
 from vigie.privacy.erasure import Contributions
-from vigie.privacy.forms import EraseAccountForm, ReauthenticationForm, RestrictionForm
+from vigie.privacy.forms import BreachForm, EraseAccountForm, ReauthenticationForm, RestrictionForm
 from vigie.privacy.policy import policy_sections
 
 
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
+
+
+@require_GET
+def legal_notice(request: HttpRequest) -> HttpResponse:
+    """Who publishes and hosts Vigie, as French law (LCEN art. 6-III) asks every site to say."""
+    return render(request, "privacy/legal_notice.html", {"notice": legal.legal_notice()})
+
+
+# --- The team: the breach register ---------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def team_breaches(request: HttpRequest) -> HttpResponse:
+    breaches = [(breach, access.deadline_of(breach)) for breach in access.breach_register()]
+    warnings = [deadline for _breach, deadline in breaches if deadline.needs_warning]
+    context = {"breaches": breaches, "warnings": warnings}
+    return render(request, "privacy/team_breaches.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def team_new_breach(request: HttpRequest) -> HttpResponse:
+    form = BreachForm(request.POST or None)
+    if form.is_valid():
+        recorded = run_action(
+            form, lambda: actions.do_record_breach(form.to_input(), acting_user=_user(request))
+        )
+        if recorded is not None:
+            messages.success(request, _("The breach is in the register."))
+            return redirect("privacy:team_breach", breach_id=recorded.pk)
+    return render_form(request, "privacy/team_new_breach.html", {}, form=form)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def team_breach(request: HttpRequest, breach_id: int) -> HttpResponse:
+    breach = access.any_breach(breach_id)
+    form = BreachForm(request.POST or None, initial=BreachForm.initial_of(breach))
+    if form.is_valid():
+        edited = run_action(
+            form,
+            lambda: actions.do_edit_breach(
+                breach, acting_user=_user(request), changes=form.to_changes()
+            ),
+        )
+        if edited is not None:
+            messages.success(request, _("The register is up to date."))
+            return redirect("privacy:team_breach", breach_id=breach_id)
+    context = {"breach": breach, "deadline": access.deadline_of(breach)}
+    return render_form(request, "privacy/team_breach.html", context, form=form)
 
 
 @login_required

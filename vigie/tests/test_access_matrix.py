@@ -26,13 +26,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from PIL import Image
 
-from vigie.accounts.models import AccessToken
+from vigie.accounts.models import AccessToken, User
 from vigie.alerts.models import Alert, Category
 from vigie.api.api import api
 from vigie.communities.models import Membership, NeighbourhoodRequest
 from vigie.notifications.forms import field_name
 from vigie.notifications.preferences import CHOOSABLE, DEFAULT_WHEN
 from vigie.posts.models import Comment, Post, PostImage
+from vigie.privacy.models import DataExport
 from vigie.test import PASSWORD, Personas, forget_shared_cache, log_in_as, neighbourhood_a
 
 PERSONAS = ("anonymous", "bob", "alice", "mallory", "sam", "dave", "carol", "townhall")
@@ -186,6 +187,10 @@ PAGES: dict[str, Row] = {
     "equipe/mairies/": Row(staff(200)),
     "equipe/mairies/<int:town_hall_id>/": Row(staff(200)),
     "equipe/mairies/<int:town_hall_id>/agents/<int:agent_id>/retirer/": Row(staff(405)),
+    "mentions-legales/": Row(everyone(200)),
+    "equipe/violations/": Row(staff(200)),
+    "equipe/violations/nouvelle/": Row(staff(200)),
+    "equipe/violations/<int:breach_id>/": Row(staff(200)),
     "paiement/retour/": Row(everyone(200)),
     "payments/monetico/notify": Row(everyone(405)),
     "banque-test/paiement.cgi": Row(everyone(405)),
@@ -232,6 +237,19 @@ NEW_TOWN_HALL = {
 }
 NEW_AGENT = {"first_name": "Paul", "last_name": "Roux", "email": "paul@val-vigie.example"}
 REPORT_POST = {"target_type": "post", "target_id": "{post_id}", "reason": "spam"}
+NEW_BREACH = {
+    "discovered_at": (timezone.now() - timedelta(hours=2)).isoformat(),
+    "natures": ["confidentiality"],
+    "description": "Un export des membres envoyé par erreur.",
+    "people_categories": "Membres du quartier",
+    "data_categories": "Noms et adresses électroniques",
+}
+NEW_BREACH_FORM = {
+    **NEW_BREACH,
+    "discovered_at": timezone.localtime(timezone.now() - timedelta(hours=2)).strftime(
+        "%Y-%m-%dT%H:%M"
+    ),
+}
 
 WRITE_ALERT_FORM = {
     **WRITE_ALERT,
@@ -366,6 +384,10 @@ PAGE_POSTS: dict[str, Row] = {
     "equipe/mairies/": Row(staff(302), body=NEW_TOWN_HALL),
     "equipe/mairies/<int:town_hall_id>/": Row(staff(302), body=NEW_AGENT),
     "equipe/mairies/<int:town_hall_id>/agents/<int:agent_id>/retirer/": Row(staff(302), body={}),
+    "equipe/violations/nouvelle/": Row(staff(302), body=NEW_BREACH_FORM),
+    "equipe/violations/<int:breach_id>/": Row(
+        staff(302), body={**NEW_BREACH_FORM, "measures": "Fichier supprimé."}
+    ),
     # The bank's endpoint answers the bank's protocol to anyone: cdr=1 for a bad seal.
     "payments/monetico/notify": Row(everyone(200), body={"reference": "X"}),
     "banque-test/paiement.cgi": Row(everyone(400), body={"reference": "X"}),
@@ -582,6 +604,14 @@ OPERATIONS: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/municipalities/{town_hall_id}/agents"): Row(
         {**persons(404, anonymous=401), "carol": 201}, body=NEW_AGENT
     ),
+    ("GET", "/api/v1/privacy/breaches"): Row(TEAM_API),
+    ("POST", "/api/v1/privacy/breaches"): Row(
+        {**persons(404, anonymous=401), "carol": 201}, body=NEW_BREACH
+    ),
+    ("GET", "/api/v1/privacy/breaches/{breach_id}"): Row(TEAM_API),
+    ("PATCH", "/api/v1/privacy/breaches/{breach_id}"): Row(
+        TEAM_API, body={"measures": "Fichier supprimé."}
+    ),
 }
 
 
@@ -628,10 +658,9 @@ class World:
     values: dict[str, str]
 
 
-def ready_export_of(user: object) -> object:
+def ready_export_of(user: User) -> DataExport:
     """A copy of her data, ready to download, as the export task leaves it."""
     from vigie.privacy.actions import exports_dir
-    from vigie.privacy.models import DataExport
 
     folder = exports_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -753,9 +782,20 @@ def world(personas: Personas) -> World:
         vat_cents=15_800,
         total_cents=94_800,
     )
+    from vigie.privacy.models import Breach
+
+    breach = Breach.objects.create(
+        discovered_at=timezone.now() - timedelta(hours=5),
+        affects_confidentiality=True,
+        description="Un export des membres envoyé par erreur.",
+        people_categories="Membres du quartier",
+        data_categories="Noms et adresses électroniques",
+        recorded_by=personas.carol,
+    )
     return World(
         personas=personas,
         values={
+            "breach_id": str(breach.pk),
             "town_hall_id": str(commune.pk),
             "address_id": str(Address.objects.get(user=personas.bob).pk),
             "membership_id": str(Membership.objects.get(user=personas.alice, community=a).pk),

@@ -55,6 +55,11 @@ def production_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
         VIGIE_SELLER_NAME="Vigie SAS",
         VIGIE_SELLER_SIRET="12345678900011",
         VIGIE_SELLER_VAT_NUMBER="FR12123456789",
+        VIGIE_SELLER_PHONE="+33 1 23 45 67 89",
+        VIGIE_PUBLICATION_DIRECTOR="Claire Fontaine",
+        VIGIE_HOST_NAME="Hébergeur Exemple SAS",
+        VIGIE_HOST_ADDRESS="5 quai des Données, 59100 Roubaix",
+        VIGIE_HOST_PHONE="+33 3 20 00 00 00",
         VIGIE_VAPID_PRIVATE_KEY=VAPID.private_key,
         VIGIE_VAPID_PUBLIC_KEY=VAPID.public_key,
         ALLOWED_HOSTS="vigie.example.org",
@@ -162,6 +167,8 @@ def test_it_passes_the_deployment_check_without_a_warning(tmp_path: Path) -> Non
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must be set"),
         ({"VIGIE_DEBUG": "true"}, "VIGIE_DEBUG cannot be true"),
         ({"VIGIE_FIELD_ENCRYPTION_KEYS": ""}, "VIGIE_FIELD_ENCRYPTION_KEYS must be set"),
+        ({"VIGIE_PUBLICATION_DIRECTOR": ""}, "the legal notice states who publishes"),
+        ({"VIGIE_HOST_NAME": ""}, "the legal notice states who publishes"),
     ],
 )
 def test_it_refuses_to_start_in_production_without_safe_settings(

@@ -139,4 +139,4 @@ def live(person: User, personas: Personas) -> Life:
     from vigie.posts.models import PostImage
 
     image = PostImage.objects.get(post_id=post_id)
-    return Life(person, client, post_id, comment_id, alert_id, image.file.name)
+    return Life(person, client, post_id, comment_id, alert_id, str(image.file.name))

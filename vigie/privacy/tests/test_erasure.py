@@ -37,7 +37,7 @@ def her_strings(life: Life) -> list[str]:
 def whole_database() -> str:
     """Every column of every table, as the database holds it, and as Django reads it
     (which decrypts the encrypted columns)."""
-    parts = []
+    parts: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - our own table names

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -20,9 +21,9 @@ def without(label: str) -> tuple[registry.Declaration, ...]:
     return tuple(found for found in DECLARATIONS if found.model != label)
 
 
-def replaced(label: str, **changes: object) -> tuple[registry.Declaration, ...]:
+def replaced(label: str, **changes: Any) -> tuple[registry.Declaration, ...]:
     return tuple(
-        dataclasses.replace(found, **changes) if found.model == label else found  # type: ignore[type-var]
+        dataclasses.replace(found, **changes) if found.model == label else found
         for found in DECLARATIONS
     )
 
