@@ -237,6 +237,17 @@ def membership_role_changed(membership: Membership, *, actor_id: int, previous: 
     )
 
 
+def content_retention_changed(
+    community: Community, *, actor_id: int, previous: int | None, months: int | None
+) -> AuditEvent:
+    return append(
+        "community.retention_changed",
+        actor_id=actor_id,
+        target=community,
+        data={"from": previous, "to": months},
+    )
+
+
 def member_suspended(user: User, *, actor_id: int, until: datetime | None) -> AuditEvent:
     return append(
         "member.suspended",

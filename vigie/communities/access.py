@@ -21,6 +21,7 @@ from vigie.communities.models import (
     MembershipState,
     NeighbourhoodRequest,
     RequestStatus,
+    Role,
 )
 from vigie.lib import cache
 from vigie.lib.errors import Forbidden, NotFound
@@ -99,6 +100,19 @@ def writable_membership(user: object, community_id: int) -> Membership:
         raise Forbidden(
             _("Your account's processing is restricted: you cannot publish for now."),
             code="processing_restricted",
+        )
+    return membership
+
+
+def referent_membership(user: object, community_id: int) -> Membership:
+    """The membership of a référent or deputy, for the community's settings.
+
+    NotFound outside the community, like every read; Forbidden for a plain member.
+    """
+    membership = writable_membership(user, community_id)
+    if membership.role not in (Role.REFERENT, Role.DEPUTY):
+        raise Forbidden(
+            _("Only the neighbourhood's référents can change this."), code="not_referent"
         )
     return membership
 

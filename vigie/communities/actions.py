@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -232,6 +233,35 @@ def do_lift_suspension(user: User, *, acting_user: User | None) -> int:
     caching.memberships_changed(user_ids=[user.pk], community_ids=communities)
     audit.member_suspension_lifted(user, actor_id=acting_user.pk if acting_user else None)
     return count
+
+
+def retention_choices() -> list[int]:
+    """What a neighbourhood may choose: shorter than the platform's rule, never longer."""
+    return list(range(1, settings.RETENTION["content_months"]))
+
+
+@transaction.atomic
+def do_set_content_retention(
+    community: Community, *, months: int | None, acting_user: User
+) -> Community:
+    """Keep the community's posts and alerts for fewer months than the default (None: default)."""
+    if months is not None and months not in retention_choices():
+        raise InvalidInput(
+            {
+                "months": [
+                    _("Choose between 1 and %(limit)s months, or the default.")
+                    % {"limit": settings.RETENTION["content_months"] - 1}
+                ]
+            }
+        )
+    if community.content_retention_months != months:
+        previous = community.content_retention_months
+        community.content_retention_months = months
+        community.save(update_fields=["content_retention_months"])
+        audit.content_retention_changed(
+            community, actor_id=acting_user.pk, previous=previous, months=months
+        )
+    return community
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Status
 
@@ -16,6 +17,7 @@ from vigie.communities.models import Community, Membership
 from vigie.communities.schemas import (
     CommunityDetailOut,
     CommunityOut,
+    ContentRetentionIn,
     DirectoryEntryOut,
     DirectoryListingIn,
     NeighbourhoodRequestIn,
@@ -60,12 +62,17 @@ def my_communities(request: HttpRequest) -> list[CommunityOut]:
 
 @router.get("/{int:community_id}", response={200: CommunityDetailOut, **ERRORS})
 def community(request: HttpRequest, community_id: int) -> CommunityDetailOut:
-    membership = access.membership_in(_caller(request), community_id)
+    return community_detail_out(access.membership_in(_caller(request), community_id))
+
+
+def community_detail_out(membership: Membership) -> CommunityDetailOut:
     found = membership.community
     return CommunityDetailOut(
         **_fields(found, membership),
         boundary=json.loads(found.boundary) if found.boundary else None,
         parent_id=found.parent_id,
+        content_retention_months=found.content_retention_months
+        or settings.RETENTION["content_months"],
     )
 
 
@@ -83,6 +90,17 @@ def set_listing(
     """Choose whether neighbours see my display name in the directory."""
     membership = access.membership_to_change(_caller(request), community_id)
     return community_out(actions.do_set_directory_listing(membership, listed=payload.listed))
+
+
+@router.put("/{int:community_id}/retention", response={200: CommunityDetailOut, **ERRORS})
+def set_content_retention(
+    request: HttpRequest, community_id: int, payload: ContentRetentionIn
+) -> CommunityDetailOut:
+    """A référent keeps the community's posts and alerts for fewer months (null: the default)."""
+    user = _caller(request)
+    membership = access.referent_membership(user, community_id)
+    actions.do_set_content_retention(membership.community, months=payload.months, acting_user=user)
+    return community_detail_out(membership)
 
 
 @router.post("/{int:community_id}/leave", response={204: None, **ERRORS})

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from vigie.communities.models import NAME_MAX_LENGTH
 
@@ -28,3 +31,24 @@ class NeighbourhoodForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
     )
     request_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ContentRetentionForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label=_("Keep posts and alerts for"), coerce=int, empty_value=None, required=False
+    )
+
+    def __init__(self, *args: Any, choices: list[int], default_months: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        months_field = self.fields["months"]
+        assert isinstance(months_field, forms.TypedChoiceField)
+        months_field.choices = [
+            ("", _("%(months)s months (the platform's rule)") % {"months": default_months}),
+            *[
+                (
+                    months,
+                    ngettext("%(months)s month", "%(months)s months", months) % {"months": months},
+                )
+                for months in reversed(choices)
+            ],
+        ]

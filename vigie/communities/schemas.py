@@ -21,6 +21,15 @@ class CommunityOut(Schema):
 class CommunityDetailOut(CommunityOut):
     boundary: dict[str, Any] | None = Field(description="GeoJSON geometry (WGS84)")
     parent_id: int | None
+    content_retention_months: int = Field(
+        description="months after which posts, comments and alerts are deleted"
+    )
+
+
+class ContentRetentionIn(Schema):
+    months: int | None = Field(
+        description="fewer months than the platform's rule; null for the rule itself"
+    )
 
 
 class DirectoryEntryOut(Schema):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("quartiers/<int:community_id>/", views.community, name="community"),
     path("quartiers/<int:community_id>/voisins/", views.directory, name="directory"),
     path("quartiers/<int:community_id>/quitter/", views.leave, name="leave"),
+    path("quartiers/<int:community_id>/reglages/", views.community_settings, name="settings"),
     path("equipe/quartiers/", views.team_neighbourhoods, name="team"),
     path("equipe/quartiers/nouveau/", views.team_new_neighbourhood, name="team_new"),
     path(

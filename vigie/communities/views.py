@@ -13,10 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from vigie.accounts.decorators import login_required, staff_required
 from vigie.accounts.models import User
 from vigie.communities import access, actions
-from vigie.communities.forms import NeighbourhoodForm, NeighbourhoodRequestForm
+from vigie.communities.forms import (
+    ContentRetentionForm,
+    NeighbourhoodForm,
+    NeighbourhoodRequestForm,
+)
 from vigie.communities.models import NeighbourhoodRequest
 from vigie.lib.errors import NotFound
-from vigie.lib.forms import render_form, run_action
+from vigie.lib.forms import ran, render_form, run_action
 from vigie.posts.access import feed_page
 from vigie.posts.models import PostKind
 from vigie.verification.access import is_verified_resident
@@ -81,6 +85,31 @@ def directory(request: HttpRequest, community_id: int) -> HttpResponse:
         "entries": access.directory_for(user, community_id),
     }
     return render(request, "communities/directory.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def community_settings(request: HttpRequest, community_id: int) -> HttpResponse:
+    user = _user(request)
+    membership = access.referent_membership(user, community_id)
+    community = membership.community
+    default_months = settings.RETENTION["content_months"]
+    form = ContentRetentionForm(
+        request.POST or None,
+        initial={"months": community.content_retention_months},
+        choices=actions.retention_choices(),
+        default_months=default_months,
+    )
+    if ran(
+        form,
+        lambda: actions.do_set_content_retention(
+            community, months=form.cleaned_data["months"], acting_user=user
+        ),
+    ):
+        messages.success(request, _("Your choice is saved."))
+        return redirect("communities:settings", community_id=community_id)
+    context = {"community": community, "default_months": default_months}
+    return render_form(request, "communities/settings.html", context, form=form)
 
 
 @login_required

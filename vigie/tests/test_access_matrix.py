@@ -127,6 +127,9 @@ PAGES: dict[str, Row] = {
     "quartiers/<int:community_id>/voisins/": Row(MEMBER_PAGE),
     # Form targets answer a GET with 405 whoever asks, before looking at the object.
     "quartiers/<int:community_id>/quitter/": Row(POST_ONLY),
+    "quartiers/<int:community_id>/reglages/": Row(
+        {**members_of_a(403, anonymous=302), "dave": 200}
+    ),
     "quartiers/<int:community_id>/publier/": Row(members_of_a(200, anonymous=302, sam=403)),
     "equipe/quartiers/": Row(staff(200)),
     "equipe/quartiers/nouveau/": Row(staff(200)),
@@ -282,6 +285,9 @@ PAGE_POSTS: dict[str, Row] = {
     "activer/nouvelle-lettre/": Row(everyone(302), body={}),
     "voisinage/revenir/": Row(everyone(302), body={}),
     "quartiers/<int:community_id>/quitter/": Row(members_of_a(302, anonymous=302), body={}),
+    "quartiers/<int:community_id>/reglages/": Row(
+        {**members_of_a(403, anonymous=302), "dave": 302}, body={"months": "6"}
+    ),
     "quartiers/<int:community_id>/voisins/": Row(
         members_of_a(302, anonymous=302), body={"listed": "on"}
     ),
@@ -465,6 +471,9 @@ OPERATIONS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/communities/{community_id}"): Row(MEMBER_API),
     ("GET", "/api/v1/communities/{community_id}/directory"): Row(MEMBER_API),
     ("PUT", "/api/v1/communities/{community_id}/directory"): Row(MEMBER_API, body={"listed": True}),
+    ("PUT", "/api/v1/communities/{community_id}/retention"): Row(
+        {**members_of_a(403, anonymous=401), "dave": 200}, body={"months": 6}
+    ),
     ("POST", "/api/v1/communities/{community_id}/leave"): Row(
         members_of_a(204, anonymous=401, sam=409), body={}
     ),

@@ -18,6 +18,7 @@ from vigie.communities import demo as communities_demo
 from vigie.moderation import demo as moderation_demo
 from vigie.municipalities import demo as municipalities_demo
 from vigie.posts import demo as posts_demo
+from vigie.privacy import demo as privacy_demo
 from vigie.verification import demo as verification_demo
 
 PARTS = [
@@ -30,6 +31,7 @@ PARTS = [
     alerts_demo.load,
     moderation_demo.load,
     municipalities_demo.load,
+    privacy_demo.load,
 ]
 
 
