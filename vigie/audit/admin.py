@@ -8,7 +8,15 @@ from vigie.audit.models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
-    list_display = ["position", "created_at", "event_type", "actor_id", "target_type", "target_id"]
+    list_display = [
+        "position",
+        "created_at",
+        "event_type",
+        "actor_id",
+        "target_type",
+        "target_id",
+        "redacted_at",
+    ]
     list_filter = ["event_type"]
     search_fields = ["target_id", "event_type"]
     ordering = ["-position"]

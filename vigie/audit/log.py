@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection, models
 from django.utils import timezone
 
-from vigie.audit.models import GENESIS_HASH, AuditEvent
+from vigie.audit.models import GENESIS_HASH, REDACTED_CONTENT, AuditEvent
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that serialises appends.
 _APPEND_LOCK_KEY = 7_341_902_115
@@ -48,9 +49,26 @@ def append(
         data=dict(data or {}),
         previous_hash=previous_hash,
     )
+    event.content_digest = event.compute_content_digest()
     event.hash = event.compute_hash()
     event.save(force_insert=True)
     return event
+
+
+def redact(events: models.QuerySet[AuditEvent], *, now: datetime | None = None) -> int:
+    """Empty the data, actor and target of these events, inside the caller's transaction.
+
+    Their position, time, type, digest and hashes stay, so the chain still
+    verifies through them. Events already redacted are left as they are (their
+    redaction date included); returns how many were redacted now.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("Audit events are redacted inside the caller's transaction.")
+    pending = events.filter(redacted_at__isnull=True)
+    # The one sanctioned change to the log. AuditEventQuerySet.update refuses every
+    # update, so this calls the base QuerySet.update past it, on these rows only and
+    # with these values only: on PostgreSQL the trigger accepts no other UPDATE.
+    return models.QuerySet.update(pending, **REDACTED_CONTENT, redacted_at=now or timezone.now())
 
 
 @dataclass(frozen=True)
@@ -65,6 +83,8 @@ class ChainReport:
     checked: int
     broken: BrokenLink | None
     last_hash: str = GENESIS_HASH
+    # Of the events checked, those whose content is gone: only their links were checked.
+    redacted: int = 0
 
 
 def _events() -> Iterator[AuditEvent]:
@@ -79,21 +99,29 @@ def verify_chain() -> ChainReport:
     """
     expected_previous = GENESIS_HASH
     expected_position = 1
-    checked = 0
+    checked = redacted = 0
     for event in _events():
         reason = None
         if event.position != expected_position:
             reason = f"expected position {expected_position}, found {event.position}"
         elif event.previous_hash != expected_previous:
             reason = "its previous hash does not match the hash of the event before it"
+        elif event.is_redacted and event.holds_content():
+            # Otherwise marking a row redacted would let its content be rewritten unchecked.
+            reason = "it is marked redacted but still holds data, an actor or a target"
+        elif not event.is_redacted and event.compute_content_digest() != event.content_digest:
+            reason = "its content does not match its digest"
         elif event.compute_hash() != event.hash:
-            reason = "its content does not match its hash"
+            reason = "its digest does not match its hash"
         if reason:
             return ChainReport(
                 checked=checked,
                 broken=BrokenLink(position=event.position, event_id=event.pk, reason=reason),
+                redacted=redacted,
             )
         checked += 1
+        if event.is_redacted:
+            redacted += 1
         expected_previous = event.hash
         expected_position += 1
-    return ChainReport(checked=checked, broken=None, last_hash=expected_previous)
+    return ChainReport(checked=checked, broken=None, last_hash=expected_previous, redacted=redacted)

@@ -755,7 +755,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         _("the audit log: who did what, when (ids only)"),
         owner="actor",
         fields=("created_at", "event_type", "target_type", "target_id", "data"),
-        not_personal=("position", "previous_hash", "hash"),
+        not_personal=("position", "content_digest", "previous_hash", "hash", "redacted_at"),
         retention=Retention(
             _(
                 "%(security_months)s months; about a sanction, %(sanction_days)s days "

@@ -21,5 +21,6 @@ class Command(BaseCommand):
         # Keep the last position and hash elsewhere (a ticket, a log): a later run
         # showing fewer events or another hash there means the tail was cut.
         self.stdout.write(
-            f"Audit log intact: {report.checked} events checked; last hash {report.last_hash}."
+            f"Audit log intact: {report.checked} events checked, {report.redacted} of them "
+            f"redacted (their links checked, their content gone); last hash {report.last_hash}."
         )
