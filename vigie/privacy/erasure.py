@@ -114,6 +114,7 @@ def _forget_traces(user: User, *, contributions: Contributions) -> None:
     AccessAttempt.objects.filter(username=email_digest(user.email)).delete()
     # A task queued with the address (an e-mail to send) keeps it in its arguments.
     DBTaskResult.objects.filter(args_kwargs__icontains=user.email).delete()
+    _redact_words_in_audit(user)
     if contributions is Contributions.DELETE:
         # A report quotes what it is about: the quote is the person's words.
         Report.objects.filter(subject=user).update(excerpt="")
@@ -121,6 +122,39 @@ def _forget_traces(user: User, *, contributions: Contributions) -> None:
         alerts = list(Alert.objects.filter(author=user).values_list("pk", flat=True))
         for model in (InboxItem, Delivery):
             model.objects.filter(subject_type__in=ALERT_SUBJECTS, subject_id__in=alerts).delete()
+
+
+# Audit entries about an alert that repeat free text: what the team edited out of it (its
+# originals), and the reasons given when it was rejected or withdrawn.
+_AUDIT_EVENTS_WITH_WORDS = ("alert.approved", "alert.rejected", "alert.withdrawn")
+
+
+def _redact_words_in_audit(user: User) -> None:
+    """The audit log keeps ids only, except where it must keep words: those go with the person.
+
+    Whatever the choice about contributions: the originals the team edited out of an alert
+    are precisely the personal data (a plate, a name, a street) that must not outlive her.
+    """
+    from vigie.alerts.models import Alert
+    from vigie.audit.log import redact
+    from vigie.audit.models import AuditEvent
+
+    alerts = [str(pk) for pk in Alert.objects.filter(author=user).values_list("pk", flat=True)]
+    if not alerts:
+        return
+    about_her_alerts = AuditEvent.objects.filter(
+        target_type=Alert._meta.label_lower,
+        target_id__in=alerts,
+        event_type__in=_AUDIT_EVENTS_WITH_WORDS,
+        redacted_at__isnull=True,
+    )
+    worded = [
+        event.pk
+        for event in about_her_alerts.only("pk", "event_type", "data")
+        if event.event_type != "alert.approved" or event.data.get("edited")
+    ]
+    if worded:
+        redact(AuditEvent.objects.filter(pk__in=worded))
 
 
 def _scrub_account(user: User) -> None:

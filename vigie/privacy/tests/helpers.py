@@ -83,15 +83,16 @@ def live(person: User, personas: Personas) -> Life:
         {
             "category": "suspicious_vehicle",
             "happened_at": timezone.now().isoformat(),
-            "place": "Allée des Hirondelles",
+            "place": "977 Allée des Hirondelles",
             "description": "Une camionnette blanche tourne autour des garages depuis une heure.",
             "send_anyway": True,
         },
         content_type="application/json",
     ).json()["id"]
+    # The team edits her house number out: the original stays in the audit log.
     carol.post(
         f"/api/v1/moderation/alerts/{alert_id}/decision",
-        {"decision": "approve"},
+        {"decision": "approve", "place": "Allée des Hirondelles"},
         content_type="application/json",
     )
     dave_post = dave.post(

@@ -12,6 +12,8 @@ from django.test import Client
 from vigie.accounts.models import User, UserSession
 from vigie.addresses.models import Address
 from vigie.alerts.models import Alert
+from vigie.audit.log import verify_chain
+from vigie.audit.models import AuditEvent
 from vigie.lib.errors import Conflict
 from vigie.posts.models import Comment, Post, PostImage
 from vigie.privacy.actions import do_erase_account
@@ -102,9 +104,16 @@ def test_it_keeps_her_contributions_signed_former_neighbour_when_she_chooses(
         "zephyrine.quintal@example.org",
         "Quintal-Brocard",
         f"+336987{life.person.pk:05d}",
+        "977 Allée des Hirondelles",  # the place as she wrote it, before the team's edit
     ):
         assert text not in after
     assert not Address.objects.filter(user=life.person).exists()
+    # The approval of her alert is emptied, and the chain still holds.
+    [approval] = AuditEvent.objects.filter(event_type="alert.approved")
+    assert (approval.data, approval.target_id) == ({}, "")
+    assert approval.redacted_at is not None
+    assert AuditEvent.objects.filter(event_type="alert.submitted", target_id=life.alert_id).exists()
+    assert verify_chain().broken is None
 
 
 def test_it_deletes_her_posts_comments_and_alerts_when_she_chooses(personas: Personas) -> None:

@@ -7,10 +7,14 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from vigie.accounts.models import User
+from vigie.audit import events as audit
+from vigie.audit.log import verify_chain
+from vigie.audit.models import AuditEvent
 from vigie.communities.models import Community
 from vigie.moderation.models import Decision
 from vigie.notifications.models import Delivery, InboxItem
@@ -210,6 +214,37 @@ def test_it_deletes_a_warning_a_year_after_it_and_keeps_a_ban_in_force(personas:
     assert warning_kept
     assert not Decision.objects.filter(pk=warning.pk).exists()
     assert Decision.objects.filter(pk=banned.pk).exists()
+
+
+def test_it_redacts_audit_entries_after_a_year_but_those_of_a_decision_still_kept(
+    personas: Personas,
+) -> None:
+    carol = log_in_as(Client(), personas.carol, second_factor=True)
+    carol.post(
+        f"/api/v1/moderation/users/{personas.alice.pk}/sanctions",
+        {"kind": "warned", "clause": "4", "explanation": "Ton agressif."},
+        content_type="application/json",
+    )
+    warning = Decision.objects.get(subject=personas.alice)
+    old = set(AuditEvent.objects.values_list("pk", flat=True))
+
+    with later(370):
+        with transaction.atomic():
+            recent = audit.sessions_ended(personas.alice, actor_id=None, count=1, reason="test")
+        redacted = retention.purge_security(timezone.now(), dry_run=False)
+
+    about_the_warning = AuditEvent.objects.filter(
+        target_type="moderation.decision", target_id=str(warning.pk)
+    )
+    assert about_the_warning.exists()
+    assert not about_the_warning.filter(redacted_at__isnull=False).exists()
+    emptied = AuditEvent.objects.filter(redacted_at__isnull=False)
+    assert redacted == emptied.count() == len(old) - about_the_warning.count()
+    assert {(str(event.data), event.actor_id, event.target_id) for event in emptied} == {
+        ("{}", None, "")
+    }
+    assert AuditEvent.objects.get(pk=recent.pk).redacted_at is None
+    assert verify_chain().broken is None
 
 
 def test_it_leaves_an_account_under_restriction_as_it_is(personas: Personas) -> None:
