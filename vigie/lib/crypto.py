@@ -1,7 +1,7 @@
 """Field-level encryption for personal data at rest (home addresses, phone numbers).
 
 Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under the keys of
-``VIGIE_FIELD_ENCRYPTION_KEYS``: the first key encrypts, every key decrypts,
+``VIGIE_FIELD_KEYS``: the first key encrypts, every key decrypts,
 so keys rotate by prepending a new one and re-saving rows.  A database dump
 alone reveals no address.  Encrypted columns cannot be searched; where
 equality matters (limits per address) a keyed fingerprint sits beside them.
@@ -21,14 +21,14 @@ from django.utils.crypto import salted_hmac
 
 @functools.cache
 def _fernet() -> MultiFernet:
-    keys = settings.FIELD_ENCRYPTION_KEYS
+    keys = settings.FIELD_KEYS
     if not keys:
-        raise ImproperlyConfigured("VIGIE_FIELD_ENCRYPTION_KEYS must hold at least one key.")
+        raise ImproperlyConfigured("VIGIE_FIELD_KEYS must hold at least one key.")
     try:
         return MultiFernet([Fernet(key) for key in keys])
     except ValueError:
         raise ImproperlyConfigured(
-            "VIGIE_FIELD_ENCRYPTION_KEYS must be Fernet keys (32 url-safe base64-encoded bytes)."
+            "VIGIE_FIELD_KEYS must be Fernet keys (32 url-safe base64-encoded bytes)."
         ) from None
 
 
@@ -41,7 +41,7 @@ def decrypt(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
         raise ImproperlyConfigured(
-            "An encrypted value cannot be read with the keys of VIGIE_FIELD_ENCRYPTION_KEYS."
+            "An encrypted value cannot be read with the keys of VIGIE_FIELD_KEYS."
         ) from None
 
 
