@@ -60,7 +60,11 @@ def copy_legacy_devices(connection: BaseDatabaseWrapper, device_model: Any) -> i
     for row in rows:
         for column in DATETIME_COLUMNS:
             row[column] = _aware(row.get(column))
-    device_model.objects.bulk_create(device_model(**row) for row in rows)
+    for row in rows:
+        created_at = row.pop("created_at", None)
+        device = device_model.objects.create(**row)
+        # created_at fills itself on insert (auto_now_add); the device's own date is kept.
+        device_model.objects.filter(pk=device.pk).update(created_at=created_at)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {quote(LEGACY_TABLE)}")
     MigrationRecorder(connection).migration_qs.filter(app="otp_totp").delete()
