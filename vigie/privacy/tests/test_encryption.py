@@ -14,12 +14,16 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from vigie.accounts.models import TOTPDevice
 from vigie.addresses.actions import do_set_home_address
 from vigie.addresses.models import Address
+from vigie.alerts.actions import do_receive_sms
+from vigie.alerts.models import Alert
 from vigie.lib.crypto import encrypted_columns
+from vigie.notifications.sms.webhook import InboundSms
 from vigie.operations.key_rotation import rotate_model
 from vigie.test import (
     TOTP_KEY_HEX,
@@ -225,6 +229,31 @@ def test_it_still_checks_an_authenticator_code_after_rotation_and_refuses_it_twi
 
     assert TOTPDevice.objects.get(user=personas.carol).verify_token(code)
     assert not TOTPDevice.objects.get(user=personas.carol).verify_token(code)
+
+
+def test_it_still_knows_who_sent_a_text_after_rotation_without_decrypting_numbers(
+    db: None, settings: Settings
+) -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_KEYS = [old]
+    personas = make_personas()
+    give_verified_phone(personas.alice, "+33612345678")
+    settings.FIELD_KEYS = [new, old]
+    call_command("rotate_field_keys", stdout=io.StringIO())
+    settings.FIELD_KEYS = [new]
+
+    received = do_receive_sms(
+        InboundSms(
+            provider_id="ovh-1",
+            sender="+33612345678",
+            text="Un portail ouvert rue des Lilas",
+            received_at=timezone.now(),
+        )
+    )
+
+    # The keyed fingerprint finds the sender; rotation leaves it as it was.
+    assert received.outcome == "alert"
+    assert Alert.objects.get(pk=received.alert_id).author == personas.alice
 
 
 def create_legacy_totp_table() -> None:
