@@ -57,8 +57,9 @@ def rotate_model(
             if last_pk is not None:
                 batch_query = batch_query.filter(pk__gt=last_pk)
             if not dry_run:
-                # Nobody changes these rows between our read and our write (PostgreSQL;
-                # SQLite takes the whole database on the first write anyway).
+                # Nobody changes these rows between our read and our write, or the write
+                # would put back an older value (SQLite's IMMEDIATE transactions already
+                # hold the write lock from their start).
                 batch_query = batch_query.select_for_update()
             batch = list(batch_query[:batch_size])
             if not batch:

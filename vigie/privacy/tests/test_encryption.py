@@ -9,7 +9,6 @@ import io
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -90,7 +89,9 @@ def under(key: str, token: str) -> bool:
     return True
 
 
-def test_it_keeps_every_encrypted_column_free_of_clear_text(personas: Personas) -> None:
+def test_it_keeps_every_encrypted_column_free_of_clear_text(
+    personas: Personas, settings: Settings
+) -> None:
     fill_every_encrypted_column(personas)
 
     raw, clear = raw_cells(), clear_cells()
@@ -211,7 +212,7 @@ def test_it_stops_and_names_the_table_when_a_value_has_lost_its_key(
     make_personas()
     settings.FIELD_KEYS = [Fernet.generate_key().decode()]  # the old key removed too early
 
-    with pytest.raises(CommandError, match="cannot be read"):
+    with pytest.raises(CommandError, match=r"^accounts\.TOTPDevice: .* cannot be read"):
         call_command("rotate_field_keys", stdout=io.StringIO())
 
 
