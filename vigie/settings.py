@@ -68,13 +68,22 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 
-def _field_encryption_keys() -> list[str]:
-    """Fernet keys for personal data at rest (vigie.lib.crypto); the first one encrypts."""
+def _field_keys() -> list[str]:
+    """Fernet keys for personal data at rest (vigie.lib.crypto); the first one encrypts.
+
+    Several keys allow rotation: prepend a new one, then `manage.py rotate_field_keys`.
+    """
     if env.is_set("VIGIE_FIELD_ENCRYPTION_KEYS"):
-        return env.string_list("VIGIE_FIELD_ENCRYPTION_KEYS", default=[])
+        # The old name, left in an environment file, would otherwise be ignored and the
+        # data encrypted under it become unreadable with a freshly generated key.
+        raise ImproperlyConfigured(
+            "VIGIE_FIELD_ENCRYPTION_KEYS is now called VIGIE_FIELD_KEYS: rename it."
+        )
+    if env.is_set("VIGIE_FIELD_KEYS"):
+        return env.string_list("VIGIE_FIELD_KEYS", default=[])
     if PRODUCTION:
         raise ImproperlyConfigured(
-            "VIGIE_FIELD_ENCRYPTION_KEYS must be set in production (Fernet keys: "
+            "VIGIE_FIELD_KEYS must be set in production (Fernet keys: "
             "`python -c 'from cryptography.fernet import Fernet; "
             "print(Fernet.generate_key().decode())'`)."
         )
@@ -90,7 +99,7 @@ def _field_encryption_keys() -> list[str]:
     return [key_file.read_text().strip()]
 
 
-FIELD_ENCRYPTION_KEYS = _field_encryption_keys()
+FIELD_KEYS = _field_keys()
 
 
 def _fingerprint_key() -> str:
@@ -145,7 +154,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "axes",
     "csp",
     "ninja",

@@ -25,13 +25,12 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from vigie.accounts import session_store
 from vigie.accounts.backends import BACKEND
-from vigie.accounts.models import User
+from vigie.accounts.models import TOTPDevice, User
 from vigie.addresses.actions import CleanAddress, do_set_home_address
 from vigie.addresses.ban import import_ban_file
 from vigie.addresses.demo import DEMO_BAN_FILE

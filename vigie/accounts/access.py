@@ -9,10 +9,16 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vigie.accounts.links import EMAIL_CHANGE_SALT, SIGN_UP_CONFIRMATION_SALT
-from vigie.accounts.models import AccessToken, EmailChange, RecoveryCode, User, UserSession
+from vigie.accounts.models import (
+    AccessToken,
+    EmailChange,
+    RecoveryCode,
+    TOTPDevice,
+    User,
+    UserSession,
+)
 from vigie.lib.errors import NotFound
 from vigie.lib.security_log import email_digest
 from vigie.lib.tokens import digest

@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vigie.accounts.models import (
     DISPLAY_NAME_MAX_LENGTH,
@@ -25,6 +24,7 @@ from vigie.accounts.models import (
     Language,
     RecoveryCode,
     RecoveryCodeDevice,
+    TOTPDevice,
     User,
     UserSession,
     normalize_recovery_code,

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from base64 import b32encode
+from binascii import unhexlify
 from typing import Any, ClassVar
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
@@ -11,7 +16,11 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_otp.models import Device
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+from django_otp.util import hex_validator, random_hex
+
+from vigie.lib.crypto import EncryptedTextField
 
 NAME_MAX_LENGTH = 150
 DISPLAY_NAME_MAX_LENGTH = 40
@@ -200,6 +209,100 @@ class RecoveryCodeDevice(Device):
         from vigie.accounts.actions import do_use_recovery_code
 
         return do_use_recovery_code(self, code=token)
+
+
+def default_totp_key() -> str:
+    return str(random_hex(20))
+
+
+def validate_totp_key(value: str) -> None:
+    hex_validator()(value)
+
+
+class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
+    """An authenticator app (RFC 6238 time-based codes).
+
+    django-otp's own TOTPDevice keeps the shared secret in clear: a database
+    dump would let anyone compute the team's codes. This one stores it
+    encrypted (vigie.lib.crypto) and otherwise behaves the same: drift is
+    learnt, ``tolerance`` steps either side are accepted, a code at or before
+    ``last_t`` is refused (no replay), failures slow down further attempts.
+    The OTP_TOTP_* settings of django-otp apply.
+    """
+
+    # A hex-encoded secret of up to 40 bytes.
+    key = EncryptedTextField(validators=[validate_totp_key], default=default_totp_key)
+    step = models.PositiveSmallIntegerField(default=30)  # seconds
+    t0 = models.BigIntegerField(default=0)  # the Unix time steps count from
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)  # steps before or after
+    drift = models.SmallIntegerField(default=0)  # steps the device's clock is off by
+    last_t = models.BigIntegerField(default=-1)  # the step of the last code accepted
+
+    class Meta:
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.key.encode())
+
+    def verify_token(self, token: object) -> bool:
+        allowed, _details = self.verify_is_allowed()
+        if not allowed:
+            return False
+        try:
+            value = int(token)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            verified = False
+        else:
+            totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+            totp.time = time.time()
+            # Only a step after the last accepted one: a code seen once is spent.
+            verified = bool(totp.verify(value, self.tolerance, self.last_t + 1))
+            if verified:
+                self.last_t = totp.t()
+                if getattr(settings, "OTP_TOTP_SYNC", True):
+                    self.drift = totp.drift
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+                self.save()
+        if not verified:
+            self.throttle_increment(commit=True)
+        return verified
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1))
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// URL an authenticator app reads from a QR code (Key Uri Format)."""
+        label = str(self.user.get_username())
+        params = urlencode(
+            {
+                "secret": b32encode(self.bin_key),
+                "algorithm": "SHA1",
+                "digits": self.digits,
+                "period": self.step,
+            }
+        )
+        issuer = _setting_text(self, "OTP_TOTP_ISSUER")
+        if issuer:
+            issuer = issuer.replace(":", "")
+            label = f"{issuer}:{label}"
+            # RFC 3986 quoting, not quote_plus: some apps show a "+" otherwise.
+            params += f"&issuer={quote(issuer)}"
+        image = _setting_text(self, "OTP_TOTP_IMAGE")
+        if image:
+            params += f"&image={quote(image, safe=':/')}"
+        return f"otpauth://totp/{quote(label)}?{params}"
+
+
+def _setting_text(device: TOTPDevice, name: str) -> str | None:
+    value = getattr(settings, name, None)
+    if callable(value):
+        value = value(device)
+    return value if isinstance(value, str) and value else None
 
 
 class RecoveryCode(models.Model):

@@ -225,7 +225,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
         withheld=("digest",),
     ),
     Holding(
-        "otp_totp.TOTPDevice",
+        "accounts.TOTPDevice",
         "security",
         _("second factor: authenticator application"),
         owner="user",

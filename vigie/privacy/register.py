@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from vigie.lib.crypto import EncryptedTextField
+from vigie.lib.crypto import encrypted_columns
 from vigie.privacy.registry import Holding, Purpose, holdings, purposes
 
 REGISTER_PATH = Path(settings.BASE_DIR) / "docs" / "registre-des-traitements.md"
@@ -22,10 +21,7 @@ REGISTER_PATH = Path(settings.BASE_DIR) / "docs" / "registre-des-traitements.md"
 
 def _security_measures() -> list[str]:
     encrypted = sorted(
-        f"`{model._meta.label}.{found.name}`"
-        for model in apps.get_models()
-        for found in model._meta.get_fields()
-        if isinstance(found, EncryptedTextField)
+        f"`{model._meta.label}.{name}`" for model, names in encrypted_columns() for name in names
     )
     return [
         _("HTTPS only (HSTS), a strict Content-Security-Policy, no resource from another site."),

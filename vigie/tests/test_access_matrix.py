@@ -718,7 +718,7 @@ def world(personas: Personas) -> World:
     from vigie.test import TOTP_KEY_HEX, make_user
 
     erin = make_user("erin@example.org", "Erin", "Garnier", is_staff=True)
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from vigie.accounts.models import TOTPDevice
 
     TOTPDevice.objects.create(user=erin, name="authenticator", key=TOTP_KEY_HEX, confirmed=True)
     reported = Report.objects.create(

@@ -49,7 +49,7 @@ def production_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     environment.update(
         VIGIE_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(64),
-        VIGIE_FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        VIGIE_FIELD_KEYS=Fernet.generate_key().decode(),
         VIGIE_FINGERPRINT_KEY=secrets.token_urlsafe(32),
         VIGIE_MONETICO_KEY=secrets.token_hex(20).upper(),
         VIGIE_SELLER_NAME="Vigie SAS",
@@ -166,7 +166,8 @@ def test_it_passes_the_deployment_check_without_a_warning(tmp_path: Path) -> Non
         ({"SECRET_KEY": "short"}, "SECRET_KEY is too weak"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS must be set"),
         ({"VIGIE_DEBUG": "true"}, "VIGIE_DEBUG cannot be true"),
-        ({"VIGIE_FIELD_ENCRYPTION_KEYS": ""}, "VIGIE_FIELD_ENCRYPTION_KEYS must be set"),
+        ({"VIGIE_FIELD_KEYS": ""}, "VIGIE_FIELD_KEYS must be set"),
+        ({"VIGIE_FIELD_ENCRYPTION_KEYS": "old"}, "now called VIGIE_FIELD_KEYS"),
         ({"VIGIE_PUBLICATION_DIRECTOR": ""}, "the legal notice states who publishes"),
         ({"VIGIE_HOST_NAME": ""}, "the legal notice states who publishes"),
     ],

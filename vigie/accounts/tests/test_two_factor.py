@@ -8,9 +8,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from vigie.accounts.models import RecoveryCode
+from vigie.accounts.models import RecoveryCode, TOTPDevice
 from vigie.test import PASSWORD, Personas, log_in_as, totp_code
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from vigie.accounts.models import User
+from vigie.accounts.models import TOTPDevice, User
 from vigie.communities.models import Membership
 from vigie.posts.models import Post
 from vigie.test import TOTP_KEY_HEX, Personas, Response, log_in_as, make_user, neighbourhood_a

@@ -96,8 +96,7 @@ def test_it_reopens_a_banned_account_and_its_address_when_the_ban_is_overturned(
 
 def third_moderator_id() -> int:
     """Neither the moderator who asked for a ban nor the one who confirmed it may judge it."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
+    from vigie.accounts.models import TOTPDevice
     from vigie.test import TOTP_KEY_HEX, make_user
 
     frank = make_user("frank.team@example.org", "Frank", "Moreau", is_staff=True)
