@@ -72,6 +72,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Erased at the person's request or by the retention purge: the row stays, emptied,
     # as the pseudonym that moderation and billing records keep pointing at.
     erased_at = models.DateTimeField(null=True, blank=True)
+    # When a home of theirs was first proven: an account verified once is never taken for
+    # one that never was (retention), even after a move and its former address are gone.
+    first_verified_at = models.DateTimeField(null=True, blank=True)
     # Told by e-mail that an unused account is about to be deleted (retention).
     inactivity_warned_at = models.DateTimeField(null=True, blank=True)
     # GDPR art. 18: while the team has restricted processing, the account's data is

@@ -254,6 +254,9 @@ def do_mark_address_verified(
         address.verification_method = method
         address.verified_by = acting_user
         address.save(update_fields=["verified_at", "verification_method", "verified_by"])
+        User.objects.filter(pk=address.user_id, first_verified_at__isnull=True).update(
+            first_verified_at=address.verified_at
+        )
         audit.home_address_verified(address, actor_id=acting_user.pk, method=method)
     return address
 

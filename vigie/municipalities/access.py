@@ -25,6 +25,7 @@ from vigie.alerts.models import Alert
 from vigie.communities.access import CURRENT_STATES
 from vigie.communities.models import Community, CommunityKind, Membership, MembershipState
 from vigie.lib.errors import NotFound
+from vigie.lib.spreadsheet import safe_cell
 from vigie.municipalities.models import REMINDER_DAYS, Agent, Period, Subscription, TownHall
 from vigie.municipalities.plans import Plan, plan
 
@@ -294,7 +295,4 @@ class _SafeWriter:
         self.writer = csv.writer(output)
 
     def writerow(self, row: list[object]) -> None:
-        self.writer.writerow(
-            ["'" + cell if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") else cell
-             for cell in row]
-        )  # fmt: skip
+        self.writer.writerow([safe_cell(cell) for cell in row])

@@ -365,16 +365,18 @@ def do_send_renewal_reminders(*, now: datetime | None = None) -> int:
         ):
             continue
         town_hall = subscription.town_hall
-        recipients = {town_hall.contact_email: "fr"}
+        # Each agent's copy names its owner, so an erasure finds it.
+        recipients: dict[str, tuple[str, int | None]] = {town_hall.contact_email: ("fr", None)}
         for agent in Agent.objects.filter(
             town_hall=town_hall, removed_at__isnull=True
         ).select_related("user"):
-            recipients[agent.user.email] = agent.user.language or "fr"
-        for address, language in sorted(recipients.items()):
+            recipients[agent.user.email] = (agent.user.language or "fr", agent.user_id)
+        for address, (language, user_id) in sorted(recipients.items()):
             queue_email(
                 "subscription_reminder",
                 to=address,
                 language=language,
+                user_id=user_id,
                 context={"town_hall_id": town_hall.pk},
             )
         subscription.reminder_sent_for = subscription.paid_until

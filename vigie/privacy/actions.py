@@ -330,32 +330,49 @@ def do_build_data_export(export_id: int) -> DataExport | None:
 
 
 @transaction.atomic
-def _record_export_ready(data_export: DataExport, *, file_name: str, size: int) -> DataExport:
+def _record_export_ready(
+    data_export: DataExport, *, file_name: str, size: int
+) -> DataExport | None:
+    """Record the ZIP, unless the export went meanwhile (an erasure, another build finished
+    first): then the file goes and nobody is told. Read afresh, so a deleted row is never
+    saved back and the e-mail never goes to an address erased while the ZIP was written."""
+    current = (
+        DataExport.objects.select_for_update()
+        .select_related("user")
+        .filter(pk=data_export.pk, state=ExportState.QUEUED, user__erased_at__isnull=True)
+        .first()
+    )
+    if current is None:
+        remove_export_file(file_name)
+        return None
     now = timezone.now()
-    data_export.state = ExportState.READY
-    data_export.file_name, data_export.size = file_name, size
-    data_export.ready_at = now
-    data_export.expires_at = now + timedelta(hours=settings.RETENTION["export_hours"])
-    data_export.last_error = ""
-    data_export.save()
-    audit.data_export_ready(data_export)
-    user = data_export.user
+    current.state = ExportState.READY
+    current.file_name, current.size = file_name, size
+    current.ready_at = now
+    current.expires_at = now + timedelta(hours=settings.RETENTION["export_hours"])
+    current.last_error = ""
+    current.save(
+        update_fields=["state", "file_name", "size", "ready_at", "expires_at", "last_error"]
+    )
+    audit.data_export_ready(current)
+    user = current.user
     queue_email(
         "data_export_ready",
         to=user.email,
         language=user.language,
         user_id=user.pk,
-        context={"export_id": data_export.pk},
+        context={"export_id": current.pk},
     )
-    return data_export
+    return current
 
 
 @transaction.atomic
 def _record_export_failure(data_export: DataExport, *, error: Exception) -> None:
-    data_export.last_error = type(error).__name__[:300]
-    if data_export.attempts >= EXPORT_ATTEMPTS:
-        data_export.state = ExportState.FAILED
-    data_export.save(update_fields=["last_error", "state"])
+    state = ExportState.FAILED if data_export.attempts >= EXPORT_ATTEMPTS else ExportState.QUEUED
+    # An update, never a save: the row may have gone with an erasure meanwhile.
+    DataExport.objects.filter(pk=data_export.pk, state=ExportState.QUEUED).update(
+        last_error=type(error).__name__[:300], state=state
+    )
 
 
 def do_retry_stalled_exports(*, now: datetime | None = None) -> int:

@@ -156,6 +156,7 @@ DECLARATIONS: tuple[Declaration, ...] = (
             "email_confirmed_at",
             "accepted_terms_version",
             "inactivity_warned_at",
+            "first_verified_at",
             "processing_restricted_at",
             "processing_restriction_reason",
         ),

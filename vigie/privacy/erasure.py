@@ -2,8 +2,9 @@
 
 One transaction: either everything personal goes, or nothing does, so an
 erasure interrupted halfway leaves the account as it was and running it again
-finishes it. Files go after the commit; a file whose row is gone is swept by
-the retention purge if its deletion was interrupted.
+finishes it. Files (photos, letters, copies of her data) go after the commit;
+a copy whose deletion failed is swept by the retention purge once no row
+points to it.
 """
 
 from __future__ import annotations
@@ -98,22 +99,44 @@ def _feeds_to_refresh(user: User) -> list[Callable[[], None]]:
     return [lambda: cache.bump(*families)] if families else []
 
 
+def _mentions_exactly(value: object, email: str) -> bool:
+    """Whether a task's decoded arguments hold ``email`` itself as one of their strings."""
+    if isinstance(value, str):
+        return value.casefold() == email.casefold()
+    if isinstance(value, dict):
+        return any(_mentions_exactly(item, email) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_mentions_exactly(item, email) for item in value)
+    return False
+
+
 def _forget_traces(user: User, *, contributions: Contributions) -> None:
     """What mentions the person without being declared as theirs."""
     from axes.models import AccessAttempt
     from django_tasks_db.models import DBTaskResult
 
     from vigie.alerts.models import Alert
-    from vigie.moderation.models import Report
-    from vigie.notifications.models import Delivery, InboxItem
+    from vigie.moderation.models import Appeal, Report
+    from vigie.notifications.models import Delivery, InboxItem, OutgoingEmail
     from vigie.posts.models import Post
 
     # Whom a holiday absence was shown to.
     Post.shown_to.through.objects.filter(user_id=user.pk).delete()
     # Failed sign-ins are counted under a keyed hash of the address.
     AccessAttempt.objects.filter(username=email_digest(user.email)).delete()
-    # A task queued with the address (an e-mail to send) keeps it in its arguments.
-    DBTaskResult.objects.filter(args_kwargs__icontains=user.email).delete()
+    # A task queued with the address (an e-mail to send) keeps it in its arguments; the
+    # coarse database filter is narrowed here to the exact address, never a longer one.
+    for result in DBTaskResult.objects.filter(args_kwargs__icontains=user.email).only(
+        "id", "args_kwargs"
+    ):
+        if _mentions_exactly(result.args_kwargs, user.email):
+            result.delete()
+    # An e-mail sent to the address under no account (a town hall's copy, say).
+    OutgoingEmail.objects.filter(to_address__iexact=user.email).delete()
+    # Moderation records keep a pseudonymous id, never her words: her appeals and the
+    # details of her reports may name her or say where she lives.
+    Appeal.objects.filter(appellant=user).update(text="")
+    Report.objects.filter(reporter=user).update(details="")
     _redact_words_in_audit(user)
     if contributions is Contributions.DELETE:
         # A report quotes what it is about: the quote is the person's words.

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from vigie.accounts.models import User
+from vigie.lib.spreadsheet import safe_cell
 from vigie.privacy.registry import Holding, holdings_owned_by_a_person, owner_filter, purpose
 
 
@@ -59,10 +60,20 @@ def _rows_about(holding: Holding, user: User) -> list[dict[str, Any]]:
         )
     fields = [model._meta.get_field(name) for name in holding.fields]
     related = [found.name for found in fields if isinstance(found, models.ForeignKey)]
-    return [
+    found_rows = [
         {"id": row.pk} | {found.name: _value(row, found) for found in fields}  # type: ignore[arg-type]
         for row in rows.select_related(*related).order_by("pk")
     ]
+    if holding.model == "audit.AuditEvent":
+        for row in found_rows:
+            about_her = row.get("target_type") == "accounts.user" and row.get("target_id") == str(
+                user.pk
+            )
+            if not about_her and "data" in row:
+                # What she did to someone else's content (a moderator's edit keeps the
+                # author's original words) is the other person's data: when and what only.
+                row["data"] = {}
+    return found_rows
 
 
 def collect(user: User) -> list[Section]:
@@ -79,9 +90,11 @@ def _csv(rows: list[dict[str, Any]]) -> str:
         for row in rows:
             writer.writerow(
                 {
-                    key: json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
-                    if isinstance(value, dict | list)
-                    else value
+                    key: safe_cell(
+                        json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+                        if isinstance(value, dict | list)
+                        else value
+                    )
                     for key, value in row.items()
                 }
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -51,3 +52,8 @@ def legal_notice() -> LegalNotice:
             name=settings.HOST_NAME, address=settings.HOST_ADDRESS, phone=settings.HOST_PHONE
         ),
     )
+
+
+def map_tile_origin() -> str:
+    """The one other site pages may load from (map tiles), when one is configured."""
+    return urlsplit(settings.MAP_TILE_URL).netloc if settings.MAP_TILE_URL else ""

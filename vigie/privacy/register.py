@@ -8,6 +8,7 @@ not what the registry says today.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import translation
@@ -23,8 +24,18 @@ def _security_measures() -> list[str]:
     encrypted = sorted(
         f"`{model._meta.label}.{name}`" for model, names in encrypted_columns() for name in names
     )
+    if settings.MAP_TILE_URL:
+        origin = urlsplit(settings.MAP_TILE_URL).netloc
+        served = _(
+            "HTTPS only (HSTS), a strict Content-Security-Policy; map tiles alone come from "
+            "another site, %(origin)s, which sees the visitor's IP address."
+        ) % {"origin": origin}
+    else:
+        served = _(
+            "HTTPS only (HSTS), a strict Content-Security-Policy, no resource from another site."
+        )
     return [
-        _("HTTPS only (HSTS), a strict Content-Security-Policy, no resource from another site."),
+        served,
         _("Passwords hashed with Argon2id, the CNIL's password policy, sign-in limits."),
         _("A second factor required for the team and town hall agents."),
         _("Encrypted at rest, with keys kept outside the database: %(fields)s.")

@@ -116,6 +116,7 @@ def unverified_accounts(now: datetime) -> models.QuerySet[User]:
             is_staff=False,
             is_town_hall_agent=False,
             date_joined__lt=now - timedelta(days=RETAINED["unverified_days"]),
+            first_verified_at__isnull=True,
         )
         .exclude(addresses__verified_at__isnull=False)
         .distinct()
@@ -233,8 +234,12 @@ def expired_posts(now: datetime) -> models.QuerySet[Any]:
     ).values_list("pk", "content_retention_months"):
         expired |= Q(community_id=community_id, created_at__lt=months_before(now, int(months or 0)))
     returned = timezone.localdate(now) - timedelta(days=RETAINED["absence_days"])
-    expired |= Q(kind=PostKind.ABSENCE, absence_until__lt=returned)
-    return _unrestricted(Post.objects.filter(expired), "author")
+    # absence_until is the day of return: the absence goes the day after it.
+    expired |= Q(kind=PostKind.ABSENCE, absence_until__lte=returned)
+    # A restricted neighbour's comment would go with the post: the post waits with it.
+    return _unrestricted(Post.objects.filter(expired), "author").exclude(
+        comments__author__processing_restricted_at__isnull=False
+    )
 
 
 def expired_alerts(now: datetime) -> models.QuerySet[Any]:
@@ -247,7 +252,9 @@ def expired_alerts(now: datetime) -> models.QuerySet[Any]:
         content_retention_months__lt=default_months
     ).values_list("pk", "content_retention_months"):
         expired |= Q(community_id=community_id, created_at__lt=months_before(now, int(months or 0)))
-    return _unrestricted(Alert.objects.filter(expired), "author")
+    return _unrestricted(Alert.objects.filter(expired), "author").exclude(
+        supports__user__processing_restricted_at__isnull=False
+    )
 
 
 def purge_content(now: datetime, *, dry_run: bool, progress: Progress | None = None) -> int:
@@ -298,8 +305,11 @@ def purge_notifications(now: datetime, *, dry_run: bool, progress: Progress | No
         (Delivery.objects.filter(created_at__lt=limit), "recipient"),
         (InboxItem.objects.filter(created_at__lt=limit), "recipient"),
         (
-            OutgoingEmail.objects.filter(created_at__lt=limit).exclude(
-                status=DeliveryStatus.QUEUED
+            # Its owner may be none (a town hall's address): kept unless a restricted one.
+            OutgoingEmail.objects.filter(created_at__lt=limit)
+            .exclude(status=DeliveryStatus.QUEUED)
+            .exclude(
+                user_id__in=User.objects.filter(processing_restricted_at__isnull=False).values("pk")
             ),
             None,
         ),
@@ -338,6 +348,12 @@ def sanction_end(decision: Any) -> datetime | None:
 
 
 SANCTIONS = ("removed", "removed_warned", "warned", "suspended", "banned")
+SANCTION_EVENTS_ON_ACCOUNTS = (
+    "member.suspended",
+    "member.suspension_lifted",
+    "account.closed",
+    "account.reopened",
+)
 
 
 def expired_decisions(now: datetime) -> list[int]:
@@ -397,7 +413,18 @@ def redactable_audit_events(now: datetime) -> models.QuerySet[Any]:
             key=Cast("pk", output_field=models.CharField())
         ).values("key")
         events = events.exclude(target_type=model._meta.label_lower, target_id__in=still_there)
-    return events
+    # A suspension or a ban is also written on the member's account: those entries last as
+    # long as a sanction decision about them is kept.
+    sanctioned = (
+        Decision.objects.filter(kind__in=SANCTIONS, subject__isnull=False)
+        .annotate(key=Cast("subject_id", output_field=models.CharField()))
+        .values("key")
+    )
+    return events.exclude(
+        event_type__in=SANCTION_EVENTS_ON_ACCOUNTS,
+        target_type=User._meta.label_lower,
+        target_id__in=sanctioned,
+    )
 
 
 def purge_security(now: datetime, *, dry_run: bool, progress: Progress | None = None) -> int:
@@ -440,7 +467,31 @@ def purge_exports(now: datetime, *, dry_run: bool, progress: Progress | None = N
     old = DataExport.objects.filter(
         requested_at__lt=months_before(now, RETAINED["security_months"])
     )
-    return removed + _delete_in_batches(old, dry_run=dry_run, progress=progress)
+    removed += _delete_in_batches(old, dry_run=dry_run, progress=progress)
+    return removed + _sweep_orphaned_exports(now, dry_run=dry_run)
+
+
+def _sweep_orphaned_exports(now: datetime, *, dry_run: bool) -> int:
+    """ZIPs no row points to: a worker killed while writing one, a file whose removal
+    failed after its row went. Only files older than an export's life, so a build still
+    being written is never touched."""
+    from vigie.privacy.actions import exports_dir
+    from vigie.privacy.models import DataExport
+
+    folder = exports_dir()
+    if not folder.is_dir():
+        return 0
+    limit = (now - timedelta(hours=RETAINED["export_hours"])).timestamp()
+    known = set(DataExport.objects.exclude(file_name="").values_list("file_name", flat=True))
+    orphans = [
+        found
+        for found in folder.iterdir()
+        if found.is_file() and found.name not in known and found.stat().st_mtime < limit
+    ]
+    if not dry_run:
+        for found in orphans:
+            found.unlink(missing_ok=True)
+    return len(orphans)
 
 
 def purge_accounting(now: datetime, *, dry_run: bool, progress: Progress | None = None) -> int:

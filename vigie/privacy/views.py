@@ -31,7 +31,8 @@ def _user(request: HttpRequest) -> User:
 @require_GET
 def legal_notice(request: HttpRequest) -> HttpResponse:
     """Who publishes and hosts Vigie, as French law (LCEN art. 6-III) asks every site to say."""
-    return render(request, "privacy/legal_notice.html", {"notice": legal.legal_notice()})
+    context = {"notice": legal.legal_notice(), "tile_origin": legal.map_tile_origin()}
+    return render(request, "privacy/legal_notice.html", context)
 
 
 # --- The team: the breach register ---------------------------------------------------------------
@@ -153,6 +154,7 @@ def privacy_policy(request: HttpRequest) -> HttpResponse:
             "privacy_email": settings.PRIVACY_CONTACT_EMAIL,
         },
         "version": PRIVACY_POLICY_VERSION,
+        "tile_origin": legal.map_tile_origin(),
     }
     return render(request, "privacy/policy.html", context)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from vigie.municipalities.actions import do_extend_subscription, do_send_renewal_reminders
 from vigie.municipalities.models import Subscription, TownHall
 from vigie.municipalities.plans import plans_for, vat_cents
-from vigie.notifications.models import SmsUsage
+from vigie.notifications.models import OutgoingEmail, SmsUsage
 from vigie.test import Personas, log_in_as, run_tasks, town_hall
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +92,12 @@ def test_it_reminds_the_town_hall_thirty_days_before_the_end_once(personas: Pers
     recipients = sorted(message.to[0] for message in mail.outbox)
     assert recipients == ["helene@example.org", "mairie@bourg-les-vigies.example"]
     assert "ne se renouvelle pas" in mail.outbox[0].body or "does not renew" in mail.outbox[0].body
+    # The agent's copy is hers, so that erasing her account erases it too.
+    owners = dict(OutgoingEmail.objects.values_list("to_address", "user_id"))
+    assert owners == {
+        "helene@example.org": personas.townhall.pk,
+        "mairie@bourg-les-vigies.example": None,
+    }
 
 
 def test_it_sends_no_reminder_for_a_cancelled_subscription(personas: Personas) -> None:

@@ -102,14 +102,25 @@ def live(person: User, personas: Personas) -> Life:
     ).json()["id"]
     client.post(
         "/api/v1/reports",
-        {"target_type": "post", "target_id": dave_post, "reason": "spam", "details": "Pub."},
+        {
+            "target_type": "post",
+            "target_id": dave_post,
+            "reason": "spam",
+            "details": f"Pub. Signalé par {person.first_name} {person.last_name}",
+        },
         content_type="application/json",
     )
-    carol.post(
+    warning = carol.post(
         f"/api/v1/moderation/users/{person.pk}/sanctions",
         {"kind": "warned", "clause": "4", "explanation": "Ton un peu vif dans un commentaire."},
         content_type="application/json",
+    ).json()["id"]
+    appealed = client.post(
+        f"/api/v1/me/decisions/{warning}/appeal",
+        {"text": f"Je suis {person.first_name} {person.last_name}, du 977 : c'était une blague."},
+        content_type="application/json",
     )
+    assert appealed.status_code == 201, appealed.content
     dave_alert = dave.post(
         f"/api/v1/communities/{a}/alerts",
         {

@@ -13,11 +13,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.test import Client
 from django.utils import timezone
 
+from vigie.notifications.models import OutgoingEmail
 from vigie.privacy.export import _value
 from vigie.privacy.models import DataExport, ExportState
 from vigie.privacy.registry import holdings_owned_by_a_person, owner_filter
 from vigie.privacy.tests.helpers import live, zephyrine
-from vigie.test import PASSWORD, Personas, log_in_as, run_tasks
+from vigie.test import PASSWORD, Personas, log_in_as, run_tasks, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,8 @@ def test_it_exports_every_declared_field_of_the_person_and_nothing_of_anyone_els
         for row in rows:
             for name in holding.fields:
                 expected = normalised(_value(row, model._meta.get_field(name)))  # type: ignore[arg-type]
+                if name == "data" and not about_her_account(row, life.person.pk):
+                    expected = {}  # what she did to others' things: when and what only
                 assert exported[row.pk][name] == expected, (holding.model, name)
                 checked += 1
     assert checked > 150
@@ -81,6 +84,55 @@ def test_it_exports_every_declared_field_of_the_person_and_nothing_of_anyone_els
     summary = archive.read("index.html").decode()
     assert "Zézé977" in summary
     assert "Allée des Hirondelles" in summary
+
+
+def about_her_account(row: Any, user_id: int) -> bool:
+    return bool(row.target_type == "accounts.user" and row.target_id == str(user_id))
+
+
+def test_it_keeps_out_of_a_moderator_s_copy_the_words_she_edited_out_of_an_alert(
+    personas: Personas,
+) -> None:
+    live(zephyrine(personas), personas)  # Carol approved her alert without its house number
+    carol = log_in_as(Client(), personas.carol, second_factor=True)
+
+    export_id = ask(carol, password=PASSWORD, second_factor_code=totp_code(personas.carol)).json()[
+        "id"
+    ]
+    run_tasks()
+    archive = archive_of(carol, export_id)
+
+    everything = b"".join(archive.read(name) for name in archive.namelist())
+    assert b"alert.approved" in everything  # what Carol did is there
+    assert "977 Allée des Hirondelles".encode() not in everything  # not what the author wrote
+
+
+def test_it_records_no_copy_and_tells_no_one_when_the_account_goes_during_the_build(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vigie.privacy import export
+    from vigie.privacy.actions import do_erase_account, exports_dir
+    from vigie.privacy.erasure import Contributions
+
+    client = log_in_as(Client(), personas.alice)
+    export_id = ask(client, password=PASSWORD).json()["id"]
+    write_archive = export.write_archive
+
+    def erased_meanwhile(user: Any, target: Any) -> int:
+        size = write_archive(user, target)
+        do_erase_account(
+            personas.alice, acting_user=None, contributions=Contributions.DELETE, reason="test"
+        )
+        return size
+
+    monkeypatch.setattr(export, "write_archive", erased_meanwhile)
+    mail.outbox.clear()
+    run_tasks()
+
+    assert not DataExport.objects.filter(pk=export_id).exists()
+    assert not OutgoingEmail.objects.filter(kind="data_export_ready").exists()
+    assert list(exports_dir().glob("*.zip")) == []
+    assert all(personas.alice.email not in message.to for message in mail.outbox)
 
 
 def test_it_lets_only_its_owner_download_it_once_within_a_day(personas: Personas) -> None:

@@ -77,3 +77,18 @@ def test_it_links_the_legal_notice_from_the_footer_of_every_page(client: Client,
 
     footer = html[html.index('<footer class="site-footer">') :]
     assert 'href="/mentions-legales/"' in footer
+
+
+def test_it_names_the_map_tile_host_wherever_it_says_what_comes_from_elsewhere(
+    client: Client, settings: Settings
+) -> None:
+    from vigie.privacy.register import render_register
+
+    settings.MAP_TILE_URL = "https://tiles.example.net/{z}/{x}/{y}.png"
+
+    notice = client.get("/mentions-legales/").content.decode()
+    policy = client.get("/confidentialite/").content.decode()
+
+    assert "tiles.example.net" in notice
+    assert "tiles.example.net" in policy
+    assert "tiles.example.net" in render_register()

@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from vigie.audit import events as audit
 from vigie.audit.log import verify_chain
 from vigie.audit.models import AuditEvent
 from vigie.communities.models import Community
+from vigie.moderation.actions import DecisionInput, do_sanction_member
 from vigie.moderation.models import Decision
 from vigie.notifications.models import Delivery, InboxItem
 from vigie.posts.models import Post
@@ -60,6 +62,22 @@ def test_it_deletes_an_account_never_verified_ninety_days_after_sign_up(
     assert erased(personas.bob)
     assert not erased(personas.alice)  # verified
     assert not erased(personas.carol)  # the team
+
+
+def test_it_never_takes_a_member_who_moved_for_an_account_never_verified(
+    personas: Personas,
+) -> None:
+    from vigie.addresses.models import Address
+
+    # She moved long ago: her proven former home went with its retention, and the new
+    # one still waits for its letter.
+    Address.objects.filter(user=personas.alice).delete()
+
+    with later(400):
+        unverified = list(retention.unverified_accounts(timezone.now()))
+
+    assert personas.alice not in unverified
+    assert personas.bob in unverified
 
 
 def test_it_warns_an_unused_account_at_23_months_and_deletes_it_at_24(
@@ -153,9 +171,9 @@ def test_it_deletes_a_holiday_absence_the_day_after_the_return(personas: Persona
     )  # fmt: skip
     other = post(personas.alice, a)
 
-    with later(6.5):
+    with later(6):
         on_the_return_day = retention.purge_content(timezone.now(), dry_run=False)
-    with later(8):
+    with later(7):
         day_after = retention.purge_content(timezone.now(), dry_run=False)
 
     assert (on_the_return_day, day_after) == (0, 1)
@@ -219,13 +237,12 @@ def test_it_deletes_a_warning_a_year_after_it_and_keeps_a_ban_in_force(personas:
 def test_it_redacts_audit_entries_after_a_year_but_those_of_a_decision_still_kept(
     personas: Personas,
 ) -> None:
-    carol = log_in_as(Client(), personas.carol, second_factor=True)
-    carol.post(
-        f"/api/v1/moderation/users/{personas.alice.pk}/sanctions",
-        {"kind": "warned", "clause": "4", "explanation": "Ton agressif."},
-        content_type="application/json",
+    warning = do_sanction_member(
+        personas.alice,
+        acting_user=personas.carol,
+        data=DecisionInput(kind="suspended", clause="4", explanation="Ton.", suspension_days=30),
+        community_id=None,
     )
-    warning = Decision.objects.get(subject=personas.alice)
     old = set(AuditEvent.objects.values_list("pk", flat=True))
 
     with later(370):
@@ -234,9 +251,11 @@ def test_it_redacts_audit_entries_after_a_year_but_those_of_a_decision_still_kep
         redacted = retention.purge_security(timezone.now(), dry_run=False)
 
     about_the_warning = AuditEvent.objects.filter(
-        target_type="moderation.decision", target_id=str(warning.pk)
-    )
-    assert about_the_warning.exists()
+        Q(target_type="moderation.decision", target_id=str(warning.pk))
+        | Q(target_type="accounts.user", target_id=str(personas.alice.pk),
+            event_type="member.suspended")
+    )  # fmt: skip
+    assert about_the_warning.filter(event_type="member.suspended").exists()
     assert not about_the_warning.filter(redacted_at__isnull=False).exists()
     emptied = AuditEvent.objects.filter(redacted_at__isnull=False)
     assert redacted == emptied.count() == len(old) - about_the_warning.count()
@@ -245,6 +264,24 @@ def test_it_redacts_audit_entries_after_a_year_but_those_of_a_decision_still_kep
     }
     assert AuditEvent.objects.get(pk=recent.pk).redacted_at is None
     assert verify_chain().broken is None
+
+
+def test_it_keeps_an_old_post_while_a_restricted_neighbour_s_comment_hangs_on_it(
+    personas: Personas,
+) -> None:
+    a = neighbourhood_a().pk
+    kept = post(personas.alice, a)
+    gone = post(personas.alice, a)
+    log_in_as(Client(), personas.dave).post(
+        f"/api/v1/posts/{kept}/comments", {"body": "Merci !"}, content_type="application/json"
+    )
+    do_restrict_processing(personas.dave, acting_user=personas.carol, reason="Conteste")
+
+    with later(370):
+        retention.purge_content(timezone.now(), dry_run=False)
+
+    assert Post.objects.filter(pk=kept).exists()
+    assert not Post.objects.filter(pk=gone).exists()
 
 
 def test_it_leaves_an_account_under_restriction_as_it_is(personas: Personas) -> None:
