@@ -1,0 +1,109 @@
+"""Fixtures of the browser journeys: Debian's Chromium, driven by Playwright, on a live server.
+
+Chromium comes from apt (`make browser`, run by `make test` and `.ci/run`), never from
+Playwright's own download. The tests are skipped only when it is missing and
+VIGIE_REQUIRE_BROWSER is not set; CI sets it, so they never silently vanish there.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
+from pytest_django.fixtures import Settings
+from pytest_django.live_server_helper import LiveServer
+
+from vigie.tests.browser.browser import CHROMIUM, PHONE
+
+# Without these flags Chromium calls Google (updates, safe browsing, sync, field trials).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# Schemes whose requests never leave the browser.
+IN_BROWSER_SCHEMES = {"data", "blob", "about", "chrome-extension"}
+
+OpenPage = Callable[..., Page]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/tests/browser/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        if os.environ.get("VIGIE_REQUIRE_BROWSER"):
+            pytest.fail(f"VIGIE_REQUIRE_BROWSER is set but {CHROMIUM} is missing: `make browser`")
+        pytest.skip(f"{CHROMIUM} is missing (`make browser` installs Debian's chromium)")
+    # Playwright's sync API runs an event loop in this thread; Django would then refuse the
+    # ORM calls of the tests (personas, tasks), which are not made from a coroutine at all.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    # launch() gives Chromium a fresh temporary profile, deleted on close.
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _served_locally(live_server: LiveServer, settings: Settings) -> None:
+    """Links, letters and the test bank point at this live server; no map tiles at all."""
+    settings.BASE_URL = live_server.url
+    settings.MONETICO_PAYMENT_URL = f"{live_server.url}/banque-test/paiement.cgi"
+    settings.MONETICO_NOTIFY_URL = f"{live_server.url}/payments/monetico/notify"
+    # The app must stay usable with no tiles: the tests run so.
+    settings.MAP_TILE_URL = ""
+
+
+@pytest.fixture
+def open_page(browser: Browser, live_server: LiveServer) -> Iterator[OpenPage]:
+    """Opens a page in a context of its own (one per person), recording every request made."""
+    requested: list[str] = []
+    contexts = []
+
+    def open_page(viewport: ViewportSize = PHONE, language: str = "fr-FR") -> Page:
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport=viewport,
+            locale=language,
+            accept_downloads=True,
+            service_workers="block",
+        )
+        context.set_default_timeout(10_000)
+        context.on("request", lambda request: requested.append(request.url))
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    elsewhere = [url for url in requested if not _local(url)]
+    assert not elsewhere, f"Chromium made requests outside 127.0.0.1: {elsewhere}"
+
+
+@pytest.fixture
+def page(open_page: OpenPage) -> Page:
+    return open_page()
+
+
+def _local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in IN_BROWSER_SCHEMES or parts.hostname in LOCAL_HOSTS
