@@ -81,7 +81,7 @@ def log_in(page: Page, user: User, *, second_factor: bool = False) -> None:
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     if second_factor:
-        expect(page.get_by_role("heading", name="Vérification en deux étapes")).to_be_visible()
+        expect(page.get_by_role("heading", name="Validation en deux étapes")).to_be_visible()
         page.get_by_label(re.compile("code", re.I)).first.fill(totp_code(user))
         page.get_by_role("button", name="Vérifier").click()
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()

@@ -30,8 +30,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-# Schemes whose requests never leave the browser.
-IN_BROWSER_SCHEMES = {"data", "blob", "about", "chrome-extension"}
+# Schemes whose requests never leave the browser (chrome: its own PDF viewer, for one).
+IN_BROWSER_SCHEMES = {"data", "blob", "about", "chrome", "chrome-extension", "chrome-untrusted"}
 
 OpenPage = Callable[..., Page]
 
