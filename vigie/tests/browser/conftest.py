@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from typing import Literal
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -33,6 +34,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 # Schemes whose requests never leave the browser (chrome: its own PDF viewer, for one).
 IN_BROWSER_SCHEMES = {"data", "blob", "about", "chrome", "chrome-extension", "chrome-untrusted"}
 
+ColorScheme = Literal["light", "dark"]
 OpenPage = Callable[..., Page]
 
 
@@ -42,25 +44,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium for one test file: Playwright's event loop lives no longer than the file."""
     if not CHROMIUM.exists():
         if os.environ.get("VIGIE_REQUIRE_BROWSER"):
             pytest.fail(f"VIGIE_REQUIRE_BROWSER is set but {CHROMIUM} is missing: `make browser`")
         pytest.skip(f"{CHROMIUM} is missing (`make browser` installs Debian's chromium)")
-    # Playwright's sync API runs an event loop in this thread; Django would then refuse the
-    # ORM calls of the tests (personas, tasks), which are not made from a coroutine at all.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    # launch() gives Chromium a fresh temporary profile, deleted on close.
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
+    # Playwright's sync API keeps an event loop running in this thread, so Django would refuse
+    # the tests' own ORM calls (personas, tasks) though no coroutine makes them. Only while
+    # the loop runs: the other tests of this process keep Django's guard.
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            # launch() gives Chromium a fresh temporary profile, deleted on close.
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if before is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture(autouse=True)
@@ -79,12 +85,14 @@ def open_page(browser: Browser, live_server: LiveServer) -> Iterator[OpenPage]:
     requested: list[str] = []
     contexts = []
 
-    def open_page(viewport: ViewportSize = PHONE, language: str = "fr-FR") -> Page:
+    def open_page(viewport: ViewportSize = PHONE, color_scheme: ColorScheme = "light") -> Page:
         context = browser.new_context(
             base_url=live_server.url,
             viewport=viewport,
-            locale=language,
+            locale="fr-FR",
+            color_scheme=color_scheme,
             accept_downloads=True,
+            # A service worker's own fetches could escape the record below.
             service_workers="block",
         )
         context.set_default_timeout(10_000)
