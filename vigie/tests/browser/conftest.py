@@ -38,12 +38,6 @@ ColorScheme = Literal["light", "dark"]
 OpenPage = Callable[..., Page]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "/tests/browser/" in str(item.path):
-            item.add_marker(pytest.mark.browser)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Chromium for one test file: Playwright's event loop lives no longer than the file."""

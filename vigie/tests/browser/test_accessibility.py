@@ -11,6 +11,8 @@ from vigie.test import Personas, neighbourhood_a
 from vigie.tests.browser.browser import DESKTOP, describe, log_in, run_axe
 from vigie.tests.browser.conftest import ColorScheme, OpenPage
 
+pytestmark = pytest.mark.browser
+
 ANONYMOUS = [
     "/",
     "/inscription/",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from vigie.test import Personas, neighbourhood_a, run_tasks
 from vigie.tests.browser.browser import DESKTOP, check_accessibility, log_in, screenshot
 from vigie.tests.browser.conftest import OpenPage
+
+pytestmark = pytest.mark.browser
 
 
 def test_it_takes_an_alert_from_a_neighbour_through_the_team_to_the_others(

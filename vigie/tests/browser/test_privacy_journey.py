@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import zipfile
 
+import pytest
 from playwright.sync_api import expect
 
 from vigie.accounts.models import User
 from vigie.test import PASSWORD, Personas, run_tasks
 from vigie.tests.browser.browser import check_accessibility, log_in, screenshot
 from vigie.tests.browser.conftest import OpenPage
+
+pytestmark = pytest.mark.browser
 
 
 def test_it_lets_a_resident_take_her_data_then_delete_her_account(

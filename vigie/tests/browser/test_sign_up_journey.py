@@ -12,6 +12,8 @@ from vigie.verification.tests.helpers import code_in, spooled_pdfs
 
 PASSWORD = "Tournesol-jaune-42!"
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.mark.usefixtures("address_reference", "personas")
 def test_it_takes_a_newcomer_from_sign_up_to_her_first_post(page: Page) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from vigie.payments.models import Invoice
 from vigie.test import Personas, town_hall
 from vigie.tests.browser.browser import DESKTOP, check_accessibility, log_in, screenshot
 from vigie.tests.browser.conftest import OpenPage
+
+pytestmark = pytest.mark.browser
 
 
 def test_it_lets_a_town_hall_pay_its_plan_through_the_test_bank(
