@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 -include .env
 export
 
-.PHONY: install demo test lint format serve worker migrate messages bench clean https-check
+.PHONY: install browser demo test lint format serve worker migrate messages bench clean https-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,14 @@ demo: migrate  ## the whole product on SQLite with demo data and the worker, at 
 	$(MANAGE) collectstatic --noinput -v 0
 	$(MANAGE) run_demo
 
-test: install  ## the test suite, on the database DATABASE_URL names (SQLite otherwise)
+# The browser tests drive Debian's Chromium, installed from apt (never a browser download).
+# Without root it says what to run, and the browser tests skip unless VIGIE_REQUIRE_BROWSER is set.
+browser:  ## Debian's chromium for the browser tests, when missing
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && \
+		{ apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; }; } || \
+		echo "chromium is missing: sudo apt-get install chromium (the browser tests need it)"
+
+test: install browser  ## the test suite, on the database DATABASE_URL names (SQLite otherwise)
 	VIGIE_ENV=test $(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: install  ## ruff (lint and format check) and mypy

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import template
-from django.forms import BoundField
+from django.forms import BoundField, CheckboxSelectMultiple, RadioSelect
 from django.utils.safestring import SafeString
 
 register = template.Library()
@@ -24,3 +24,9 @@ def accessible(field: BoundField) -> SafeString:
     if field.field.required:
         attributes["required"] = "required"
     return field.as_widget(attrs=attributes)
+
+
+@register.filter
+def is_choice_group(field: BoundField) -> bool:
+    """Several inputs answer one question: they need a fieldset and a legend, not a label."""
+    return isinstance(field.field.widget, RadioSelect | CheckboxSelectMultiple)
