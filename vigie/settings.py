@@ -746,6 +746,15 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 
 # Whom people write to about their personal data (the data protection officer, if any).
 PRIVACY_CONTACT_EMAIL = env.string("VIGIE_PRIVACY_CONTACT_EMAIL", default=CONTACT_EMAIL)
+# The legal notice and the privacy policy print these: a ".test" address (reserved, RFC 2606)
+# would leave people no way to write to us or to use their rights.
+if PRODUCTION and any(
+    address.lower().endswith(".test") for address in (CONTACT_EMAIL, PRIVACY_CONTACT_EMAIL)
+):
+    raise ImproperlyConfigured(
+        "Set VIGIE_CONTACT_EMAIL (and VIGIE_PRIVACY_CONTACT_EMAIL if rights go elsewhere): "
+        "the legal notice and the privacy policy give people an address that works."
+    )
 
 # How long personal data lives (docs/privacy.md; vigie/privacy/retention.py applies it daily,
 # and `manage.py purge_expired` on demand). The record of processing and the privacy policy

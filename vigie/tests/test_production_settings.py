@@ -60,6 +60,7 @@ def production_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
         VIGIE_HOST_NAME="Hébergeur Exemple SAS",
         VIGIE_HOST_ADDRESS="5 quai des Données, 59100 Roubaix",
         VIGIE_HOST_PHONE="+33 3 20 00 00 00",
+        VIGIE_CONTACT_EMAIL="contact@vigie.example.org",
         VIGIE_VAPID_PRIVATE_KEY=VAPID.private_key,
         VIGIE_VAPID_PUBLIC_KEY=VAPID.public_key,
         ALLOWED_HOSTS="vigie.example.org",
@@ -170,6 +171,8 @@ def test_it_passes_the_deployment_check_without_a_warning(tmp_path: Path) -> Non
         ({"VIGIE_FIELD_ENCRYPTION_KEYS": "old"}, "now called VIGIE_FIELD_KEYS"),
         ({"VIGIE_PUBLICATION_DIRECTOR": ""}, "the legal notice states who publishes"),
         ({"VIGIE_HOST_NAME": ""}, "the legal notice states who publishes"),
+        ({"VIGIE_CONTACT_EMAIL": "contact@vigie.test"}, "an address that works"),
+        ({"VIGIE_PRIVACY_CONTACT_EMAIL": "dpo@vigie.test"}, "an address that works"),
     ],
 )
 def test_it_refuses_to_start_in_production_without_safe_settings(
