@@ -14,7 +14,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
@@ -99,6 +99,12 @@ def _holds_null_character(value: object) -> bool:
     return False
 
 
+class Docs(Swagger):
+    """Swagger UI in a page with a language, a main landmark and a heading (RGAA 8.3, 9.1, 12.6)."""
+
+    template = "api/docs.html"
+
+
 api = NinjaAPI(
     title="Vigie API",
     version="1",
@@ -110,6 +116,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     parser=JsonOnlyParser(),
+    docs=Docs(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

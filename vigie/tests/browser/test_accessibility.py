@@ -1,108 +1,138 @@
-"""axe-core finds no WCAG 2.1 A or AA violation on the main pages, in French and in English."""
+"""axe-core finds no WCAG 2.1 A or AA violation on any page of Vigie, in French and in English.
+
+The pages are the access matrix's: every GET route, asked by a persona who gets it, with the
+matrix's world behind its ids. A route added to Vigie is audited here with no list to update.
+"""
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import Page, expect
+from dataclasses import dataclass
 
-from vigie.communities.models import Membership
-from vigie.posts.actions import PostInput, do_create_post
-from vigie.test import Personas, neighbourhood_a
-from vigie.tests.browser.browser import DESKTOP, describe, log_in, run_axe
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
+
+from vigie.test import Personas, log_in_as
+from vigie.tests.browser.browser import DESKTOP, PHONE, check_accessibility, describe, run_axe
 from vigie.tests.browser.conftest import ColorScheme, OpenPage
+from vigie.tests.test_access_matrix import PAGES, _fill, _query
+from vigie.tests.world import World, build_world
 
 pytestmark = pytest.mark.browser
 
-ANONYMOUS = [
-    "/",
-    "/inscription/",
-    "/connexion/",
-    "/mot-de-passe-oublie/",
-    "/conditions/",
-    "/confidentialite/",
-    "/mentions-legales/",
-]
-RESIDENT = [
-    "/quartiers/{a}/",
-    "/publications/{post}/",
-    "/quartiers/{a}/publier/",
-    "/quartiers/{a}/alerte/",
-    "/quartiers/{a}/alerte/?ecrire=1",
-    "/quartiers/{a}/alertes/",
-    "/quartiers/{a}/voisins/",
-    "/quartiers/{a}/moderation/",
-    "/boite/",
-    "/activer/",
-    "/compte/",
-    "/compte/adresse/",
-    "/compte/mot-de-passe/",
-    "/compte/email/",
-    "/compte/notifications/",
-    "/compte/sessions/",
-    "/compte/jetons/",
-    "/compte/double-authentification/",
-    "/compte/decisions/",
-    "/compte/signalements/",
-    "/compte/donnees/",
-    "/compte/supprimer/",
-]
-TEAM = [
-    "/equipe/",
-    "/equipe/moderation/",
-    "/equipe/moderation/tableau/",
-    "/equipe/quartiers/",
-    "/equipe/quartiers/nouveau/",
-    "/equipe/adresses/",
-    "/equipe/violations/",
-    "/equipe/mairies/",
-]
+# Whose eyes each page is seen through: the first of these the matrix lets in (a member
+# sees the most of a resident's pages; the team and the town hall their own).
+PREFERRED = ("alice", "dave", "carol", "townhall", "bob", "anonymous")
+SECOND_FACTOR = {"carol", "townhall"}
+AT_A_DESK = {"carol", "townhall"}
+# Swagger UI's own markup (django-ninja's bundle) fails axe: contrast of its method badges,
+# buttons nested in buttons, h3 under h2s it skips. Audited apart, by the expected failure below.
+API_REFERENCE = "api/v1/docs"
+
+
+@dataclass(frozen=True)
+class Visit:
+    persona: str
+    route: str  # as in PAGES, parameters unfilled
+    status: int = 200
+    query: str = ""
+
+
+def visits() -> list[Visit]:
+    chosen = []
+    for route, row in sorted(PAGES.items()):
+        persona = next((name for name in PREFERRED if row.statuses.get(name) == 200), None)
+        if persona is not None and route != API_REFERENCE:
+            chosen.append(Visit(persona, route, query=_query(row.query)))
+    return [
+        *chosen,
+        # The alert form's second step, past the emergency numbers.
+        Visit("alice", "quartiers/<int:community_id>/alerte/", query="?ecrire=1"),
+        # The error pages as a person meets them.
+        Visit("anonymous", "page-qui-n-existe-pas/", status=404),
+        Visit("alice", "quartiers/<int:community_id>/reglages/", status=403),
+    ]
 
 
 # English in the dark scheme: each language and each palette once, for the time of two runs.
 @pytest.mark.parametrize(("language", "scheme"), [("fr", "light"), ("en", "dark")])
-def test_it_finds_no_accessibility_violation_on_the_main_pages(
-    open_page: OpenPage, personas: Personas, language: str, scheme: ColorScheme
+def test_it_finds_no_accessibility_violation_on_any_page(
+    open_page: OpenPage,
+    personas: Personas,
+    live_server: LiveServer,
+    language: str,
+    scheme: ColorScheme,
 ) -> None:
-    a = neighbourhood_a()
-    post = do_create_post(
-        Membership.objects.get(user=personas.alice, community=a),
-        data=PostInput(kind="information", title="Fête des voisins", body="Samedi, au square."),
-    )
-    values = {"a": a.pk, "post": post.pk}
+    world = build_world(personas)
+    pages: dict[str, Page] = {}
     found: list[str] = []
-
-    anonymous = open_page(color_scheme=scheme)
-    choose_language(anonymous, language)
-    found += audit(anonymous, ANONYMOUS, values)
-
-    alice = open_page(color_scheme=scheme)
-    log_in(alice, personas.alice)
-    choose_language(alice, language)
-    found += audit(alice, RESIDENT, values)
-
-    carol = open_page(viewport=DESKTOP, color_scheme=scheme)
-    log_in(carol, personas.carol, second_factor=True)
-    choose_language(carol, language)
-    found += audit(carol, TEAM, values)
-
-    assert not found, "\n".join(found)
-
-
-def choose_language(page: Page, language: str) -> None:
-    """With the footer's language menu, as a visitor does."""
-    page.goto("/")
-    page.locator("#language-select").select_option(language)
-    page.locator(".language-form button").click()
-    expect(page.locator("html")).to_have_attribute("lang", language)
-
-
-def audit(page: Page, paths: list[str], values: dict[str, int]) -> list[str]:
-    found = []
-    for path in paths:
-        address = path.format(**values)
+    audited = 0
+    for visit in visits():
+        if visit.persona not in pages:
+            pages[visit.persona] = opened_as(
+                open_page, world, visit.persona, live_server, language, scheme
+            )
+        page = pages[visit.persona]
+        address = "/" + _fill(visit.route, world.values, PAGES.get(visit.route)) + visit.query
+        # Asked first without navigating: a download (PDF, CSV, an image) is no page to audit,
+        # and Chromium would only start saving it.
+        probe = page.context.request.get(address, max_redirects=0, timeout=30_000)
+        assert probe.status == visit.status, f"{visit.persona} {address}: {probe.status}"
+        if not is_html_page(probe.headers.get("content-type", ""), probe.text()):
+            continue
         response = page.goto(address)
         assert response is not None
-        assert response.ok, f"{address}: {response.status}"
+        assert response.status == visit.status, f"{visit.persona} {address}: {response.status}"
+        audited += 1
+        if (lang := page.locator("html").get_attribute("lang")) != language:
+            found.append(f"{visit.persona} {address}: in {lang!r}, not {language!r}")
         if violations := run_axe(page):
-            found.append(f"{address}:\n{describe(violations)}")
-    return found
+            found.append(f"{visit.persona} {address}:\n{describe(violations)}")
+
+    assert not found, f"{len(found)} of {audited} pages:\n" + "\n".join(found)
+
+
+def opened_as(
+    open_page: OpenPage,
+    world: World,
+    persona: str,
+    live_server: LiveServer,
+    language: str,
+    scheme: ColorScheme,
+) -> Page:
+    """A context of the persona's own, logged in and in the language, for all its pages."""
+    page = open_page(viewport=DESKTOP if persona in AT_A_DESK else PHONE, color_scheme=scheme)
+    # The log-in form has journeys of its own; here the session is made as the tests make it.
+    cookies = {settings.LANGUAGE_COOKIE_NAME: language}
+    if persona != "anonymous":
+        client = log_in_as(
+            Client(),
+            getattr(world.personas, persona),
+            second_factor=persona in SECOND_FACTOR,
+        )
+        cookies[settings.SESSION_COOKIE_NAME] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": name, "value": value, "url": live_server.url} for name, value in cookies.items()]
+    )
+    return page
+
+
+def is_html_page(content_type: str, body: str) -> bool:
+    """A whole document: not a file, and not a fragment that htmx sets into a page."""
+    return content_type.startswith("text/html") and "<html" in body[:2000].lower()
+
+
+@pytest.mark.xfail(
+    strict=True, reason="Swagger UI's markup: contrast, nested-interactive, heading-order"
+)
+def test_it_finds_no_accessibility_violation_on_the_api_reference(open_page: OpenPage) -> None:
+    page = open_page(viewport=DESKTOP)
+    page.goto("/" + API_REFERENCE)
+    # Swagger UI draws the reference after loading the schema: audited once drawn.
+    page.locator(".swagger-ui .info").wait_for()
+    # In English in both languages, as the API's reference itself is written.
+    assert page.locator("html").get_attribute("lang") == "en"
+
+    check_accessibility(page)
