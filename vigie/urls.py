@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("vigie.addresses.urls")),
     path("", include("vigie.verification.urls")),
     path("healthz", healthz, name="healthz"),
+    path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
+    path("hors-ligne/", views.offline, name="offline"),
     path("langue/", set_language, name="set_language"),
     path("equipe/", views.team_home, name="team_home"),
     path("equipe/admin/", admin.site.urls),

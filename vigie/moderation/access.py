@@ -19,6 +19,7 @@ from django.utils import timezone
 from vigie.accounts.models import User
 from vigie.communities.access import CURRENT_STATES, membership_in
 from vigie.communities.models import Membership, MembershipState
+from vigie.lib.charts import last_weeks
 from vigie.lib.errors import NotFound
 from vigie.moderation.models import (
     Appeal,
@@ -381,6 +382,9 @@ class Dashboard:
     median_hours: float | None
     median_hours_by_category: dict[str, float]
     weeks: list[tuple[datetime, dict[str, int]]]  # decisions per week, by kind
+    alert_weeks: list[tuple[datetime, dict[str, int]]] = field(default_factory=list)
+    # per week: (week, decisions, median hours, 90th percentile hours)
+    decision_hours: list[tuple[datetime, int, float, float]] = field(default_factory=list)
 
 
 def dashboard(*, weeks: int = 12) -> Dashboard:
@@ -409,6 +413,27 @@ def dashboard(*, weeks: int = 12) -> Dashboard:
         per_week.setdefault(row["week"], {})[row["kind"]] = row["count"]
     from vigie.alerts.models import Alert
 
+    mondays = last_weeks(weeks)
+    alert_weeks: dict[datetime, dict[str, int]] = {monday: {} for monday in mondays}
+    for week, category, count in (
+        Alert.objects.filter(submitted_at__gte=mondays[0])
+        .annotate(week=TruncWeek("submitted_at"))
+        .values("week", "category")
+        .annotate(count=Count("pk"))
+        .order_by()
+        .values_list("week", "category", "count")
+    ):
+        alert_weeks.setdefault(week, {})[category] = count
+    hours_by_week: dict[datetime, list[float]] = {}
+    for week, waiting_since, created_at in (
+        Decision.objects.filter(created_at__gte=mondays[0])
+        .exclude(state=DecisionState.CANCELLED)
+        .annotate(week=TruncWeek("created_at"))
+        .values_list("week", "waiting_since", "created_at")
+    ):
+        hours_by_week.setdefault(week, []).append(
+            (created_at - waiting_since).total_seconds() / 3600
+        )
     open_reports = Report.objects.filter(state=ReportState.OPEN)
     return Dashboard(
         pending_alerts=Alert.objects.filter(state=State.PENDING).count(),
@@ -422,4 +447,15 @@ def dashboard(*, weeks: int = 12) -> Dashboard:
             for category, values in sorted(hours_by_category.items())
         },
         weeks=sorted(per_week.items()),
+        alert_weeks=sorted(alert_weeks.items()),
+        decision_hours=[
+            (week, len(hours), round(statistics.median(hours), 1), round(percentile(hours, 90), 1))
+            for week, hours in sorted(hours_by_week.items())
+        ],
     )
+
+
+def percentile(values: list[float], rank: int) -> float:
+    """The nearest-rank percentile: a value that really occurred, as a team reads it."""
+    ordered = sorted(values)
+    return ordered[max(0, -(-rank * len(ordered) // 100) - 1)]

@@ -21,7 +21,8 @@ from vigie.moderation import terms
 # the privacy rights (a copy, erasure, consents), which no new terms may hold back.
 _OPEN_PREFIXES = (
     "/conditions/", "/deconnexion/", "/langue/", "/lien/", "/recours/", "/static/",
-    "/media/", "/api/", "/healthz", "/sw.js", "/equipe/admin/", "/confidentialite/",
+    "/media/", "/api/", "/healthz", "/sw.js",
+    "/manifest.webmanifest", "/hors-ligne/", "/equipe/admin/", "/confidentialite/",
     "/mentions-legales/", "/compte/donnees/", "/compte/supprimer/", "/compte/supprime/",
 )  # fmt: skip
 

@@ -15,9 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vigie.accounts.decorators import login_required, staff_required
 from vigie.accounts.models import User
 from vigie.alerts import access as alert_access
+from vigie.alerts.charts import category_series
 from vigie.communities import access as community_access
+from vigie.lib import charts
 from vigie.lib.forms import ran, render_form, run_action
-from vigie.moderation import access, actions, charts, terms
+from vigie.moderation import access, actions, terms
 from vigie.moderation.forms import (
     AcceptTermsForm,
     AppealDecisionForm,
@@ -27,7 +29,7 @@ from vigie.moderation.forms import (
     ReportForm,
     SanctionForm,
 )
-from vigie.moderation.models import REASON_CLAUSES, Decision, TargetType
+from vigie.moderation.models import REASON_CLAUSES, Decision, DecisionKind, TargetType
 
 APPEAL_LINK_MAX_AGE = 60 * 60 * 24 * 31  # the appeal days, and some margin for the post
 
@@ -285,5 +287,30 @@ def team_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
 @require_GET
 def team_dashboard(request: HttpRequest) -> HttpResponse:
     found = access.dashboard()
-    context = {"dashboard": found, "chart": charts.weekly_bars(found.weeks)}
+    context = {
+        "dashboard": found,
+        "chart": charts.weekly_bars(found.weeks, decision_series()),
+        "alerts_chart": charts.weekly_bars(found.alert_weeks, category_series()),
+    }
     return render(request, "moderation/team_dashboard.html", context)
+
+
+# Colours that stay apart for the common kinds of colour blindness (Okabe-Ito).
+DECISION_COLOURS = {
+    DecisionKind.ALERT_APPROVED: "#009E73",
+    DecisionKind.ALERT_REDACTED: "#56B4E9",
+    DecisionKind.ALERT_REJECTED: "#E69F00",
+    DecisionKind.DISMISSED: "#999999",
+    DecisionKind.REMOVED: "#D55E00",
+    DecisionKind.REMOVED_AND_WARNED: "#CC79A7",
+    DecisionKind.WARNED: "#F0E442",
+    DecisionKind.SUSPENDED: "#0072B2",
+    DecisionKind.BANNED: "#000000",
+}
+
+
+def decision_series() -> list[charts.Series]:
+    return [
+        charts.Series(kind.value, str(kind.label).capitalize(), DECISION_COLOURS[kind])
+        for kind in DecisionKind
+    ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from vigie.accounts.authentication import is_verified
@@ -24,6 +24,7 @@ from vigie.addresses.models import Address
 from vigie.alerts.models import Alert
 from vigie.communities.access import CURRENT_STATES
 from vigie.communities.models import Community, CommunityKind, Membership, MembershipState
+from vigie.lib.charts import last_weeks
 from vigie.lib.errors import NotFound
 from vigie.lib.spreadsheet import safe_cell
 from vigie.municipalities.models import REMINDER_DAYS, Agent, Period, Subscription, TownHall
@@ -100,6 +101,24 @@ def commune_alerts(town_hall: TownHall) -> QuerySet[Alert]:
         .select_related("community", "town_hall")
         .order_by("-submitted_at", "-id")
     )
+
+
+def commune_alerts_per_week(
+    town_hall: TownHall, *, weeks: int = 12
+) -> list[tuple[datetime, dict[str, int]]]:
+    """The commune's sent alerts per week and category, the last ``weeks`` weeks (zeros too)."""
+    mondays = last_weeks(weeks)
+    counted: dict[datetime, dict[str, int]] = {monday: {} for monday in mondays}
+    for row in (
+        commune_alerts(town_hall)
+        .filter(submitted_at__gte=mondays[0])
+        .order_by()
+        .annotate(week=TruncWeek("submitted_at"))
+        .values("week", "category")
+        .annotate(count=Count("pk"))
+    ):
+        counted.setdefault(row["week"], {})[row["category"]] = row["count"]
+    return sorted(counted.items())
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vigie.accounts.authentication import is_verified
 from vigie.accounts.decorators import staff_required
 from vigie.accounts.models import User
+from vigie.alerts.charts import category_series
+from vigie.lib import charts
 from vigie.lib.errors import NotFound
 from vigie.lib.forms import flash_errors, ran, render_form, run_action
 from vigie.municipalities import access, actions
@@ -91,6 +93,7 @@ def console(request: HttpRequest, town_hall_id: int) -> HttpResponse:
         "alerts": access.commune_alerts(town_hall)[:30],
         "subscription": access.subscription_of(town_hall),
         "sms": access.sms_months(town_hall, months=1),
+        "chart": charts.weekly_bars(access.commune_alerts_per_week(town_hall), category_series()),
     }
     # The list refreshes itself while the page is open (htmx): only it comes back.
     template = "municipalities/_alerts.html" if request.headers.get("HX-Request") else None

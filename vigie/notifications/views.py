@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.contrib import messages
-from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -15,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vigie.accounts.decorators import login_required
 from vigie.accounts.models import User
+from vigie.lib import webapp
 from vigie.lib.forms import render_form, run_action
 from vigie.notifications import access, actions
 from vigie.notifications.forms import PhoneCodeForm, PhoneForm, PreferencesForm
@@ -125,12 +123,11 @@ def remove_phone(request: HttpRequest) -> HttpResponse:
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, from the site's root so that it may control every page."""
-    found = finders.find("vigie/sw.js")
-    if not found:
-        raise Http404()
-    response = HttpResponse(
-        Path(str(found)).read_bytes(), content_type="application/javascript; charset=utf-8"
-    )
+    try:
+        source = webapp.service_worker_source()
+    except FileNotFoundError:
+        raise Http404() from None
+    response = HttpResponse(source, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"
     return response

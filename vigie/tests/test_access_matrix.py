@@ -196,6 +196,8 @@ PAGES: dict[str, Row] = {
     "banque-test/paiement.cgi": Row(everyone(405)),
     "banque-test/payer/": Row(everyone(405)),
     "sw.js": Row(everyone(200)),
+    "manifest.webmanifest": Row(everyone(200)),
+    "hors-ligne/": Row(everyone(200)),
     "healthz": Row(everyone(200)),
     "langue/": Row(everyone(302)),
     "equipe/": Row(staff(200)),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from vigie.addresses.ban import HEADER_22, HEADER_23, import_ban_file
+from vigie.addresses.demo import DEMO_BAN_FILE
 from vigie.addresses.models import BanAddress
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +132,36 @@ def test_it_stops_on_a_damaged_gzip_and_says_how_far_it_got(tmp_path: Path) -> N
     with pytest.raises(BanFileError, match="damaged"):
         import_ban_file(cut)
     assert BanAddress.objects.count() > 0  # what came before the damage stays
+
+
+class Terminal(io.StringIO):
+    """What a person running the command sees: a terminal, where the bar is drawn."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_it_shows_a_progress_bar_on_a_terminal_while_importing() -> None:
+    rows = sum(1 for _line in DEMO_BAN_FILE.open(encoding="utf-8")) - 1
+    out = Terminal()
+
+    call_command("import_ban", str(DEMO_BAN_FILE), stdout=out)
+
+    shown = out.getvalue()
+    assert "\r[" + "#" * 30 + "] 100.0 %  " + f"{rows:,} rows" in shown
+    assert shown.rstrip().endswith(
+        f"{DEMO_BAN_FILE.name}: {rows:,} rows, {rows:,} created, 0 updated, 0 unchanged, 0 bad."
+    )
+
+
+@pytest.mark.parametrize(("stream", "verbosity"), [(io.StringIO, 1), (Terminal, 0)])
+def test_it_prints_only_its_summary_in_a_log_or_when_quiet(
+    stream: type[io.StringIO], verbosity: int
+) -> None:
+    out = stream()
+
+    call_command("import_ban", str(DEMO_BAN_FILE), stdout=out, verbosity=verbosity)
+
+    assert "\r" not in out.getvalue()
+    assert out.getvalue().count("\n") == 1
+    assert out.getvalue().startswith(f"{DEMO_BAN_FILE.name}: ")

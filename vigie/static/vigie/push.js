@@ -103,7 +103,7 @@
       return;
     }
     const applicationServerKey = keyBytes(vapidKey);
-    const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    const registration = await window.vigieServiceWorker();
     await navigator.serviceWorker.ready;
     const existing = await registration.pushManager.getSubscription();
     if (existing && !sameKey(existing.options?.applicationServerKey, applicationServerKey)) {

@@ -8,28 +8,37 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vigie.addresses.ban import BanFileError, import_ban_file
-from vigie.lib.progress import ProgressBar
+from vigie.lib.progress import ProgressBar, progress_wanted
 
 
 class Command(BaseCommand):
-    help = "Import a BAN CSV file (22 or 23 columns, optionally gzipped) into the local reference."
+    help = (
+        "Load addresses from files of the Base Adresse Nationale (the national address base, "
+        "CSV with 22 or 23 columns, gzipped or not) into Vigie's own list of addresses. "
+        "Running it again with a newer file updates what changed."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("files", nargs="+", type=Path)
+        parser.add_argument(
+            "files",
+            nargs="+",
+            type=Path,
+            metavar="FILE",
+            help="A BAN file, such as adresses-75.csv.gz; give several to load them in turn.",
+        )
 
     def handle(self, *args: Any, files: list[Path], **options: Any) -> None:
-        show_progress = options["verbosity"] >= 1
+        show_progress = progress_wanted(self.stdout, options["verbosity"])
         for path in files:
             if not path.is_file():
                 raise CommandError(f"No such file: {path}")
-            bar = ProgressBar(self.stdout, total=path.stat().st_size, unit="rows")
-            progress = bar.update_with_count if show_progress else None
+            size = path.stat().st_size
+            bar = ProgressBar(self.stdout, total=size, unit="rows", enabled=show_progress)
             try:
-                report = import_ban_file(path, on_progress=progress)
+                report = import_ban_file(path, on_progress=bar.update_with_count)
             except BanFileError as error:
                 raise CommandError(f"{path}: {error}") from None
-            if show_progress:
-                bar.finish(path.stat().st_size, count=report.rows)
+            bar.finish(size, count=report.rows)
             self.stdout.write(
                 f"{path.name}: {report.rows:,} rows, {report.created:,} created, "
                 f"{report.updated:,} updated, {report.unchanged:,} unchanged, "

@@ -10,7 +10,10 @@ from vigie.notifications.vapid import new_key_pair
 
 
 class Command(BaseCommand):
-    help = "Print a new VAPID key pair for Web Push (VIGIE_VAPID_PRIVATE_KEY and _PUBLIC_KEY)."
+    help = (
+        "Print a new pair of keys with which Vigie signs its push notifications (VAPID), "
+        "to put in VIGIE_VAPID_PRIVATE_KEY and VIGIE_VAPID_PUBLIC_KEY."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         keys = new_key_pair()

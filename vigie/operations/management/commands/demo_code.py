@@ -15,7 +15,9 @@ class Command(BaseCommand):
     help = "Print the current six-digit code of a demo account's authenticator."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("email")
+        parser.add_argument(
+            "email", help="The demo account's e-mail address, such as carol@demo.vigie.test."
+        )
 
     def handle(self, *args: Any, email: str, **options: Any) -> None:
         if settings.PRODUCTION:

@@ -36,7 +36,10 @@ PARTS = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (idempotent; refused in production)."
+    help = (
+        "Load the demo commune, its neighbourhoods and its people. Running it again changes "
+        "nothing; it refuses to run in production."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:

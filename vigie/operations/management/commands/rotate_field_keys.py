@@ -26,7 +26,10 @@ class Command(BaseCommand):
             help="Count the rows that are not under the first key yet; change nothing.",
         )
         parser.add_argument(
-            "--batch-size", type=int, default=BATCH_SIZE, help="Rows per transaction."
+            "--batch-size",
+            type=int,
+            default=BATCH_SIZE,
+            help="How many rows to re-encrypt in each transaction (default %(default)s).",
         )
 
     def handle(self, *args: Any, dry_run: bool, batch_size: int, **options: Any) -> None:

@@ -10,7 +10,10 @@ from vigie.operations.actions import do_schedule_heartbeat
 
 
 class Command(DatabaseWorkerCommand):
-    help = "Run the background task worker (django-tasks-db) with Vigie's heartbeat."
+    help = (
+        "Run the worker that does the background jobs (e-mails, SMS, push notifications, "
+        "exports, purges) and tells /healthz it is alive. Ctrl-C stops it."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         do_schedule_heartbeat(at_once=True)

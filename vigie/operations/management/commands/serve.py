@@ -45,7 +45,10 @@ def granian_arguments(env: Environment) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Serve Vigie with granian (HTTPS when VIGIE_TLS_CERT and VIGIE_TLS_KEY are set)."
+    help = (
+        "Serve Vigie on the web with granian, over HTTPS when VIGIE_TLS_CERT and "
+        "VIGIE_TLS_KEY are set; HOST, PORT and VIGIE_WEB_WORKERS choose where and how many."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         arguments = granian_arguments(Environment())

@@ -8,11 +8,16 @@ from vigie.privacy.register import REGISTER_PATH, render_register
 
 
 class Command(BaseCommand):
-    help = "Write the record of processing activities (GDPR art. 30) from the registry."
+    help = (
+        "Write the record of processing activities (GDPR article 30) into "
+        "docs/registre-des-traitements.md, from what each model declares about personal data."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--check", action="store_true", help="Fail if the written file is out of date."
+            "--check",
+            action="store_true",
+            help="Write nothing; fail if the file in docs/ is out of date (for CI).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

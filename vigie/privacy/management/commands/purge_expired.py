@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from vigie.lib.progress import ProgressBar
+from vigie.lib.progress import ProgressBar, progress_wanted
 from vigie.privacy.retention import RULES, purge_expired
 
 
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         dry_run = bool(options["dry_run"])
         # First count, so that each rule's bar knows its end.
         expected = {outcome.rule: outcome.removed for outcome in purge_expired(dry_run=True)}
+        show_progress = progress_wanted(self.stdout, options["verbosity"])
         bars: dict[str, ProgressBar] = {}
         done: dict[str, int] = {}
 
@@ -31,7 +32,9 @@ class Command(BaseCommand):
                 for previous, bar in bars.items():  # one line per rule, the last one live
                     if previous in done and previous != rule:
                         bar.finish(done.pop(previous))
-                bars[rule] = ProgressBar(self.stdout, total=expected.get(rule, 0), unit=rule)
+                bars[rule] = ProgressBar(
+                    self.stdout, total=expected.get(rule, 0), unit=rule, enabled=show_progress
+                )
             done[rule] = done.get(rule, 0) + count
             bars[rule].update(done[rule])
 
