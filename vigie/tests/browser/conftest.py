@@ -35,6 +35,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 IN_BROWSER_SCHEMES = {"data", "blob", "about", "chrome", "chrome-extension", "chrome-untrusted"}
 
 ColorScheme = Literal["light", "dark"]
+ServiceWorkers = Literal["allow", "block"]
 OpenPage = Callable[..., Page]
 
 
@@ -79,15 +80,20 @@ def open_page(browser: Browser, live_server: LiveServer) -> Iterator[OpenPage]:
     requested: list[str] = []
     contexts = []
 
-    def open_page(viewport: ViewportSize = PHONE, color_scheme: ColorScheme = "light") -> Page:
+    def open_page(
+        viewport: ViewportSize = PHONE,
+        color_scheme: ColorScheme = "light",
+        service_workers: ServiceWorkers = "block",
+    ) -> Page:
         context = browser.new_context(
             base_url=live_server.url,
             viewport=viewport,
             locale="fr-FR",
             color_scheme=color_scheme,
             accept_downloads=True,
-            # A service worker's own fetches could escape the record below.
-            service_workers="block",
+            # Blocked unless a journey is about the worker itself: it would make every journey
+            # depend on its cache, and its own fetches must then be seen by the record below.
+            service_workers=service_workers,
         )
         context.set_default_timeout(10_000)
         context.on("request", lambda request: requested.append(request.url))
