@@ -223,9 +223,9 @@ def purge_memberships(now: datetime, *, dry_run: bool, progress: Progress | None
 # --- Content -----------------------------------------------------------------------------------
 
 
-def expired_posts(now: datetime) -> models.QuerySet[Any]:
+def _past_content_retention(now: datetime) -> Q:
+    """Posts and alerts past the platform's months, or their community's shorter choice."""
     from vigie.communities.models import Community
-    from vigie.posts.models import Post, PostKind
 
     default_months = RETAINED["content_months"]
     expired = Q(created_at__lt=months_before(now, default_months))
@@ -233,6 +233,13 @@ def expired_posts(now: datetime) -> models.QuerySet[Any]:
         content_retention_months__lt=default_months
     ).values_list("pk", "content_retention_months"):
         expired |= Q(community_id=community_id, created_at__lt=months_before(now, int(months or 0)))
+    return expired
+
+
+def expired_posts(now: datetime) -> models.QuerySet[Any]:
+    from vigie.posts.models import Post, PostKind
+
+    expired = _past_content_retention(now)
     returned = timezone.localdate(now) - timedelta(days=RETAINED["absence_days"])
     # absence_until is the day of return: the absence goes the day after it.
     expired |= Q(kind=PostKind.ABSENCE, absence_until__lte=returned)
@@ -244,15 +251,8 @@ def expired_posts(now: datetime) -> models.QuerySet[Any]:
 
 def expired_alerts(now: datetime) -> models.QuerySet[Any]:
     from vigie.alerts.models import Alert
-    from vigie.communities.models import Community
 
-    default_months = RETAINED["content_months"]
-    expired = Q(created_at__lt=months_before(now, default_months))
-    for community_id, months in Community.objects.filter(
-        content_retention_months__lt=default_months
-    ).values_list("pk", "content_retention_months"):
-        expired |= Q(community_id=community_id, created_at__lt=months_before(now, int(months or 0)))
-    return _unrestricted(Alert.objects.filter(expired), "author").exclude(
+    return _unrestricted(Alert.objects.filter(_past_content_retention(now)), "author").exclude(
         supports__user__processing_restricted_at__isnull=False
     )
 
