@@ -8,13 +8,13 @@ not what the registry says today.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from vigie.lib.crypto import encrypted_columns
+from vigie.privacy.legal import map_tile_origin
 from vigie.privacy.registry import Holding, Purpose, holdings, purposes
 
 REGISTER_PATH = Path(settings.BASE_DIR) / "docs" / "registre-des-traitements.md"
@@ -24,8 +24,8 @@ def _security_measures() -> list[str]:
     encrypted = sorted(
         f"`{model._meta.label}.{name}`" for model, names in encrypted_columns() for name in names
     )
-    if settings.MAP_TILE_URL:
-        origin = urlsplit(settings.MAP_TILE_URL).netloc
+    origin = map_tile_origin()
+    if origin:
         served = _(
             "HTTPS only (HSTS), a strict Content-Security-Policy; map tiles alone come from "
             "another site, %(origin)s, which sees the visitor's IP address."
