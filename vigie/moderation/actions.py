@@ -690,6 +690,11 @@ def do_appeal(decision: Decision, *, appellant: User, text: str) -> Appeal:
     return appeal
 
 
+def took_part_in(decision: Decision, user: User) -> bool:
+    """Whether the moderator took or confirmed the decision, and so may not judge its appeal."""
+    return user.pk in (decision.moderator_id, decision.confirmed_by_id)
+
+
 @transaction.atomic
 def do_decide_appeal(appeal: Appeal, *, acting_user: User, outcome: str, answer: str) -> Appeal:
     """Another moderator upholds or overturns the decision; that answer is final."""
@@ -697,7 +702,7 @@ def do_decide_appeal(appeal: Appeal, *, acting_user: User, outcome: str, answer:
     decision = appeal.decision
     if appeal.outcome:
         raise Conflict(_("This appeal is already decided."), code="already_decided")
-    if acting_user.pk in (decision.moderator_id, decision.confirmed_by_id):
+    if took_part_in(decision, acting_user):
         raise Forbidden(
             _("An appeal is decided by a moderator who took no part in the decision."),
             code="own_decision",

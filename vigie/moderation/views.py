@@ -279,7 +279,11 @@ def team_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
     ):
         messages.success(request, _("Decision recorded."))
         return redirect("moderation:team_queue")
-    context = {"appeal": found, "target": actions.target_of(found.decision)}
+    context = {
+        "appeal": found,
+        "target": actions.target_of(found.decision),
+        "took_part": actions.took_part_in(found.decision, _user(request)),
+    }
     return render_form(request, "moderation/team_appeal.html", context, form=form)
 
 

@@ -178,3 +178,17 @@ def test_it_puts_a_rejected_alert_back_in_the_queue_when_the_refusal_is_overturn
 
     assert Alert.objects.get(pk=alert_id).state == "pending"
     assert [alert["id"] for alert in queue["alerts"]] == [alert_id]
+
+
+def test_it_offers_the_answer_form_only_to_a_moderator_who_took_no_part(
+    personas: Personas,
+) -> None:
+    _, decision_id, hugo = removed_post(personas)
+    appeal_id = appeal(hugo, decision_id).json()["id"]  # type: ignore[attr-defined]
+
+    by_carol = team(personas.carol).get(f"/equipe/moderation/recours/{appeal_id}/")
+    by_erin = team(second_moderator()).get(f"/equipe/moderation/recours/{appeal_id}/")
+
+    assert "Enregistrer la réponse" not in by_carol.text
+    assert "pas pris part à la décision" in by_carol.text
+    assert "Enregistrer la réponse" in by_erin.text

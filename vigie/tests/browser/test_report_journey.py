@@ -1,4 +1,4 @@
-"""Alice reports Dave's post, Carol warns him for it, Dave appeals the decision."""
+"""Alice reports Dave's post, Carol warns him for it, Dave appeals, another moderator answers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from vigie.communities.models import Membership
-from vigie.moderation.models import Appeal, DecisionKind
+from vigie.moderation.models import Appeal, AppealOutcome, DecisionKind
+from vigie.moderation.tests.helpers import second_moderator
 from vigie.posts.actions import PostInput, do_create_post
 from vigie.test import Personas, neighbourhood_a
 from vigie.tests.browser.browser import (
@@ -21,7 +22,7 @@ from vigie.tests.browser.conftest import OpenPage
 pytestmark = pytest.mark.browser
 
 
-def test_it_takes_a_report_through_a_warning_to_an_appeal(
+def test_it_takes_a_report_through_a_warning_and_an_appeal_to_its_answer(
     open_page: OpenPage, personas: Personas
 ) -> None:
     membership = Membership.objects.get(user=personas.dave, community=neighbourhood_a())
@@ -87,3 +88,36 @@ def test_it_takes_a_report_through_a_warning_to_an_appeal(
     assert appeal.text == "Je parlais du bruit, pas des personnes."
     assert appeal.decision.kind == DecisionKind.WARNED
     assert appeal.decision.clause == "4"
+
+    # Carol took the decision, so another moderator answers the appeal.
+    carol.goto("/equipe/moderation/")
+    carol.get_by_role("link", name="Avertissement — Dave").click()
+    expect(carol.get_by_role("button", name="Enregistrer la réponse")).to_have_count(0)
+    expect(carol.get_by_text("qui n’a pas pris part à la décision")).to_be_visible()
+
+    erin = second_moderator()
+    moderator = open_page(viewport=DESKTOP)
+    log_in(moderator, erin, second_factor=True)
+    moderator.goto("/equipe/moderation/")
+    moderator.get_by_role("link", name="Avertissement — Dave").click()
+    expect(moderator.get_by_text("Je parlais du bruit, pas des personnes.")).to_be_visible()
+    check_accessibility(moderator)
+    moderator.get_by_label("décision maintenue").check()
+    moderator.get_by_label("Réponse (communiquée à la personne concernée)").fill(
+        "Le message visait les habitants du 30, pas le bruit."
+    )
+    screenshot(moderator, "appeal-answer")
+    moderator.get_by_role("button", name="Enregistrer la réponse").click()
+    expect(moderator.get_by_role("status")).to_be_visible()
+    check_accessibility(moderator)
+
+    log_in(dave, personas.dave)
+    dave.goto("/compte/decisions/")
+    answer = "Décision maintenue — Le message visait les habitants du 30, pas le bruit."
+    expect(dave.get_by_text(answer)).to_be_visible()
+    expect(dave.get_by_role("button", name="Contester cette décision")).to_have_count(0)
+    check_accessibility(dave)
+
+    appeal.refresh_from_db()
+    assert appeal.outcome == AppealOutcome.UPHELD
+    assert appeal.decided_by == erin
