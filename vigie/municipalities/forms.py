@@ -64,6 +64,14 @@ class OrderForm(forms.Form):
             self.fields["plan"].initial = plans[0].code
 
 
+class CancelSubscriptionForm(forms.Form):
+    # Cancelling cannot be undone from the page: one box to tick keeps a stray click harmless.
+    confirm = forms.BooleanField(
+        label=_("I confirm: the subscription ends at the end of the period paid"),
+        error_messages={"required": _("Tick the box to confirm the cancellation.")},
+    )
+
+
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 

@@ -25,6 +25,7 @@ from vigie.lib.errors import NotFound
 from vigie.lib.forms import flash_errors, ran, render_form, run_action
 from vigie.municipalities import access, actions
 from vigie.municipalities.forms import (
+    CancelSubscriptionForm,
     InviteAgentForm,
     OfficialMessageForm,
     OrderForm,
@@ -210,6 +211,7 @@ def subscription(request: HttpRequest, town_hall_id: int) -> HttpResponse:
         "invoices": payment_access.invoices_of(town_hall),
         "orders": payment_access.orders_of(town_hall)[:20],
         "sms": access.sms_months(town_hall),
+        "cancel_form": CancelSubscriptionForm(),
     }
     return render_form(request, "municipalities/subscription.html", context, form=form)
 
@@ -218,7 +220,7 @@ def subscription(request: HttpRequest, town_hall_id: int) -> HttpResponse:
 @require_POST
 def cancel_subscription(request: HttpRequest, town_hall_id: int) -> HttpResponse:
     town_hall = _town_hall(request, town_hall_id)
-    form = forms.Form(request.POST)
+    form = CancelSubscriptionForm(request.POST)
     if ran(form, lambda: actions.do_cancel_subscription(town_hall, acting_user=_user(request))):
         messages.success(
             request, _("Cancelled: the subscription runs to the end of the period paid.")

@@ -78,6 +78,21 @@ def test_it_runs_a_cancelled_subscription_to_its_end_and_never_renews(personas: 
     assert ended is False
 
 
+def test_it_cancels_from_the_page_only_once_the_box_is_ticked(personas: Personas) -> None:
+    do_extend_subscription(commune(), plan_code="bourg", period="monthly", paid_at=timezone.now())
+    helene = log_in_as(Client(), personas.townhall, second_factor=True)
+    url = f"/mairie/{commune().pk}/abonnement/resilier/"
+
+    unticked = helene.post(url, {}, follow=True)
+    still_running = Subscription.objects.get().cancelled_at
+    ticked = helene.post(url, {"confirm": "on"}, follow=True)
+
+    assert "Cochez la case pour confirmer la résiliation." in unticked.text
+    assert still_running is None
+    assert "Abonnement résilié" in ticked.text
+    assert Subscription.objects.get().cancelled_at is not None
+
+
 def test_it_reminds_the_town_hall_thirty_days_before_the_end_once(personas: Personas) -> None:
     subscription, _start = do_extend_subscription(
         commune(), plan_code="bourg", period="yearly", paid_at=timezone.now()
