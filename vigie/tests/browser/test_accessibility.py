@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
 from pytest_django.live_server_helper import LiveServer
 
 from vigie.test import Personas, log_in_as
@@ -101,9 +101,12 @@ def opened_as(
     live_server: LiveServer,
     language: str,
     scheme: ColorScheme,
+    viewport: ViewportSize | None = None,
 ) -> Page:
     """A context of the persona's own, logged in and in the language, for all its pages."""
-    page = open_page(viewport=DESKTOP if persona in AT_A_DESK else PHONE, color_scheme=scheme)
+    if viewport is None:
+        viewport = DESKTOP if persona in AT_A_DESK else PHONE
+    page = open_page(viewport=viewport, color_scheme=scheme)
     # The log-in form has journeys of its own; here the session is made as the tests make it.
     cookies = {settings.LANGUAGE_COOKIE_NAME: language}
     if persona != "anonymous":
