@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from django.conf import settings
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from vigie import settings as configured
 from vigie.accounts.models import User
@@ -22,6 +22,8 @@ AXE = Path(settings.BASE_DIR) / "vigie" / "static" / "vendor" / "axe-core-4.14.1
 # WCAG 2.1 A and AA, which RGAA 4 follows; and axe's best practices, where it files some of
 # what RGAA asks besides (one main landmark, content inside landmarks, heading order).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+# Enough stops to cross the menu and a form, few enough to fail fast on a focus trap.
+MOST_TAB_STOPS = 60
 PHONE: ViewportSize = {"width": 360, "height": 740}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 
@@ -92,3 +94,20 @@ def log_out(page: Page) -> None:
     page.get_by_role("button", name="Se déconnecter").click()
     # Not the "Se connecter" link: the home page it lands on shows two (menu and content).
     expect(page.get_by_role("button", name="Se déconnecter")).to_have_count(0)
+
+
+def tab_to(page: Page, target: Locator) -> None:
+    """Press Tab until ``target`` has the focus, checking each stop is visibly marked."""
+    for _ in range(MOST_TAB_STOPS):
+        page.keyboard.press("Tab")
+        outline = page.evaluate(
+            """() => {
+                const style = getComputedStyle(document.activeElement);
+                return style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+            }"""
+        )
+        focused = page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
+        assert outline, f"no visible focus on {focused}"
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError(f"{target} never got the focus in {MOST_TAB_STOPS} tab stops")

@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import expect
 
 from vigie.posts.models import Post
 from vigie.test import Personas, neighbourhood_a
-from vigie.tests.browser.browser import check_accessibility, log_in, screenshot
+from vigie.tests.browser.browser import check_accessibility, log_in, screenshot, tab_to
 from vigie.tests.browser.conftest import OpenPage
 
 pytestmark = pytest.mark.browser
-
-# Enough stops to cross the menu and the form, few enough to fail fast on a focus trap.
-MOST_TAB_STOPS = 60
-
-
-def tab_to(page: Page, target: Locator) -> None:
-    """Press Tab until ``target`` has the focus, checking each stop is visibly marked."""
-    for _ in range(MOST_TAB_STOPS):
-        page.keyboard.press("Tab")
-        outline = page.evaluate(
-            """() => {
-                const style = getComputedStyle(document.activeElement);
-                return style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
-            }"""
-        )
-        focused = page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
-        assert outline, f"no visible focus on {focused}"
-        if target.evaluate("element => element === document.activeElement"):
-            return
-    raise AssertionError(f"{target} never got the focus in {MOST_TAB_STOPS} tab stops")
 
 
 def test_it_lets_a_keyboard_user_write_a_post_and_see_the_focus_at_each_stop(
