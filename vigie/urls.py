@@ -3,11 +3,14 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from vigie import views
+from vigie.api import views as api_views
 from vigie.api.api import api
 from vigie.operations.views import healthz
 
 # Django tries the patterns in order: the most asked-for come first.
 urlpatterns = [
+    # The API's reference is a page of the site, before the API's own routes.
+    path("api/v1/docs", api_views.reference, name="api_reference"),
     path("api/v1/", api.urls),
     path("", views.home, name="home"),
     path("", include("vigie.communities.urls")),

@@ -118,6 +118,5 @@ def test_it_draws_every_page_from_the_base_template() -> None:
         for template in folder.rglob("templates/**/*.html"):
             if "<html" in template.read_text(encoding="utf-8"):
                 opening.append(template.name)
-    # The export's summary is a file inside the ZIP, not a page of the site; the API's
-    # reference is django-ninja's Swagger page for developers, not part of the app.
-    assert sorted(opening) == ["base.html", "docs.html", "export_summary.html"]
+    # The export's summary is a file inside the ZIP, not a page of the site.
+    assert sorted(opening) == ["base.html", "export_summary.html"]
