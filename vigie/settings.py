@@ -297,6 +297,14 @@ RATE_PHONE_CODE = env.rate("VIGIE_RATE_PHONE_CODE", default="3/hour")
 RATE_EMAIL_CHANGE = env.rate("VIGIE_RATE_EMAIL_CHANGE", default="5/hour")
 RATE_SECOND_FACTOR = env.rate("VIGIE_RATE_SECOND_FACTOR", default="10/minute")
 RATE_PASSWORD_CHECK = env.rate("VIGIE_RATE_PASSWORD_CHECK", default="10/hour")
+# Log-in attempts from one IP address, whatever the account: stops credential stuffing,
+# which the per-account lockout cannot see (one guess for each of many accounts).
+RATE_LOGIN = env.rate("VIGIE_RATE_LOGIN", default="60/hour")
+# Writing in a neighbourhood, per account: far above what a person writes, far below a script.
+RATE_POST = env.rate("VIGIE_RATE_POST", default="20/hour")
+RATE_COMMENT = env.rate("VIGIE_RATE_COMMENT", default="60/hour")
+# Copies of one's data, per account: each one is a whole ZIP to build.
+RATE_DATA_EXPORT = env.rate("VIGIE_RATE_DATA_EXPORT", default="5/day")
 
 # --- Tasks ----------------------------------------------------------------------
 

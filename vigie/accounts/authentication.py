@@ -25,6 +25,7 @@ from django_otp.models import Device
 
 from vigie.accounts import session_store
 from vigie.accounts.backends import BACKEND
+from vigie.accounts.limits import limit_login
 from vigie.accounts.models import User
 from vigie.lib import ratelimit
 from vigie.lib.errors import RateLimited, VigieError
@@ -75,6 +76,7 @@ def _lockout_retry_after(request: HttpRequest, email: str) -> int:
 
 def check_credentials(request: HttpRequest, *, email: str, password: str) -> User:
     """The account these credentials open, or LoginRefused / RateLimited."""
+    limit_login(request)
     try:
         email = normalize_email(email)
     except ValidationError:

@@ -14,6 +14,10 @@ def limit_sign_up(request: HttpRequest) -> None:
     ratelimit.hit("sign-up", client_ip(request) or "unknown", rate=settings.RATE_SIGN_UP)
 
 
+def limit_login(request: HttpRequest) -> None:
+    ratelimit.hit("login", client_ip(request) or "unknown", rate=settings.RATE_LOGIN)
+
+
 def limit_password_reset(request: HttpRequest) -> None:
     ratelimit.hit(
         "password-reset", client_ip(request) or "unknown", rate=settings.RATE_PASSWORD_RESET

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from vigie.accounts.models import User
 from vigie.audit import events as audit
 from vigie.communities.models import Membership, MembershipState
+from vigie.lib import ratelimit
 from vigie.lib.errors import Forbidden, InvalidInput, Message
 from vigie.lib.validators import clean_multiline, clean_single_line
 from vigie.posts.images import clean_image
@@ -188,6 +189,7 @@ def do_create_post(
     membership: Membership, *, data: PostInput, images: Sequence[UploadedFile] = ()
 ) -> Post:
     """A member writes in their community (the caller checked the membership can write)."""
+    ratelimit.hit("post", str(membership.user_id), rate=settings.RATE_POST)
     clean = _clean_post(data, community_id=membership.community_id, author=membership.user)
     post = Post.objects.create(
         community_id=membership.community_id,
@@ -251,6 +253,7 @@ def do_delete_post(post: Post, *, acting_user: User) -> None:
 
 @transaction.atomic
 def do_add_comment(post: Post, *, membership: Membership, body: str) -> Comment:
+    ratelimit.hit("comment", str(membership.user_id), rate=settings.RATE_COMMENT)
     try:
         clean_body = clean_multiline(body, max_length=COMMENT_MAX_LENGTH)
     except ValidationError as error:

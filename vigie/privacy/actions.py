@@ -284,6 +284,7 @@ def do_request_data_export(
         raise Conflict(
             _("Your copy is being prepared: you will get an e-mail."), code="export_pending"
         )
+    ratelimit.hit("data-export", str(user.pk), rate=settings.RATE_DATA_EXPORT)
     # A new copy replaces one not downloaded yet: one file at a time per person.
     for waiting in DataExport.objects.filter(user=user, state=ExportState.READY):
         _expire(waiting)
