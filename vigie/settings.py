@@ -190,6 +190,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "vigie.accounts.middleware.SessionPolicyMiddleware",
+    # Inside the session policy, so that it sees who is acting; outside everything that
+    # answers, so that it sees every refusal as the person gets it.
+    "vigie.lib.middleware.SecurityEventMiddleware",
     "vigie.moderation.middleware.TermsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -814,6 +817,9 @@ LOGGING = {
     "formatters": {
         "json": {"()": "vigie.lib.security_log.JsonFormatter"},
     },
+    "filters": {
+        "routes_not_paths": {"()": "vigie.lib.security_log.RoutesNotPathsFilter"},
+    },
     "handlers": {
         "stderr": {"class": "logging.StreamHandler", "formatter": "json"},
     },
@@ -824,6 +830,8 @@ LOGGING = {
         "axes": {"level": "ERROR"},
         "vigie.security": {"level": "INFO"},
         "django.security.DisallowedHost": {"level": "ERROR"},
+        # Its lines name the path of every 4xx and 5xx answer: the route's pattern instead.
+        "django.request": {"filters": ["routes_not_paths"]},
     },
 }
 

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
 from vigie.lib import cache
+
+if TYPE_CHECKING:
+    from vigie.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 
 class CacheScopeMiddleware:
@@ -128,3 +137,89 @@ class NullCharacterMiddleware:
 
             return bad_request(request)
         return self.get_response(request)
+
+
+REFUSALS = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 429: "rate_limited"}
+_ERROR_CODE = re.compile(r"[a-z_]{1,40}")
+
+
+class SecurityEventMiddleware:
+    """Writes a security event for every refused access and every staff action.
+
+    Refusals are the 401, 403, 404 and 429 answers, the access layer's 404s for another
+    neighbourhood's objects among them (missing and hidden look alike here too, as they
+    must), and the log-in page a visitor is sent to. Staff actions are every request of the
+    team and of town hall agents, reads of members' data included, whatever their outcome.
+    Events name the route, never its path (paths may carry one-time tokens), and the
+    error's code, never its message.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        try:
+            self._log(request, response)
+        except Exception:  # a log line must never cost the person their answer
+            logger.exception("security event not written")
+        return response
+
+    def _log(self, request: HttpRequest, response: HttpResponse) -> None:
+        from vigie.lib.security_log import log_security_event
+
+        user = _acting_user(request)
+        user_id = user.pk if user is not None else None
+        refusal = REFUSALS.get(response.status_code)
+        if refusal is None and user is None and _sent_to_log_in(response):
+            refusal = "unauthenticated"
+        if refusal is not None:
+            log_security_event(
+                "access_refused",
+                outcome=refusal,
+                request=request,
+                user_id=user_id,
+                method=request.method,
+                status=response.status_code,
+                code=_error_code(response),
+            )
+        if user is not None and user.is_privileged:
+            log_security_event(
+                "staff_action",
+                outcome="success" if response.status_code < 400 else "refused",
+                request=request,
+                user_id=user_id,
+                method=request.method,
+                status=response.status_code,
+                second_factor=bool(getattr(user, "is_verified", lambda: False)()),
+            )
+
+
+def _acting_user(request: HttpRequest) -> User | None:
+    from vigie.accounts.models import User
+
+    # The API's bearer tokens authenticate inside the view, on request.auth.
+    for candidate in (getattr(request, "auth", None), getattr(request, "user", None)):
+        if isinstance(candidate, User) and candidate.is_authenticated:
+            return candidate
+    return None
+
+
+def _sent_to_log_in(response: HttpResponse) -> bool:
+    from django.conf import settings
+    from django.shortcuts import resolve_url
+
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    return bool(location) and location.split("?")[0] == resolve_url(settings.LOGIN_URL)
+
+
+def _error_code(response: HttpResponse) -> str | None:
+    if not response.get("Content-Type", "").startswith("application/json"):
+        return None
+    if getattr(response, "streaming", False) or len(response.content) > 4096:
+        return None
+    try:
+        code = json.loads(response.content).get("code")
+    except (ValueError, AttributeError):
+        return None
+    return code if isinstance(code, str) and _ERROR_CODE.fullmatch(code) else None

@@ -65,3 +65,20 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+class RoutesNotPathsFilter(logging.Filter):
+    """Django's request log says "Not Found: /the/path": a path may carry a one-time token
+    (a confirmation or appeal link), so the route's pattern replaces it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if isinstance(request, HttpRequest) and isinstance(record.args, tuple) and record.args:
+            record.args = (*record.args[:-1], loggable_route(request))
+        return True
+
+
+def loggable_route(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    route = getattr(match, "route", None)
+    return f"/{route}" if route else "(no route)"
