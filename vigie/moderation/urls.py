@@ -12,7 +12,8 @@ urlpatterns = [
     path("compte/signalements/", views.my_reports, name="my_reports"),
     path("compte/decisions/", views.my_decisions, name="my_decisions"),
     path("compte/decisions/<int:decision_id>/recours/", views.appeal, name="appeal"),
-    path("recours/<str:token>/", views.appeal_by_link, name="appeal_by_link"),
+    # Under /lien/, which the proxy never logs: the path carries the link's signed token.
+    path("lien/recours/<str:token>/", views.appeal_by_link, name="appeal_by_link"),
     path("quartiers/<int:community_id>/moderation/", views.community_summary, name="summary"),
     path("equipe/moderation/", views.team_queue, name="team_queue"),
     path("equipe/moderation/tableau/", views.team_dashboard, name="team_dashboard"),

@@ -157,7 +157,7 @@ PAGES: dict[str, Row] = {
     "compte/signalements/": Row(PAGE),
     "compte/decisions/": Row(PAGE),
     "compte/decisions/<int:decision_id>/recours/": Row(POST_ONLY),
-    "recours/<str:token>/": Row(everyone(404)),  # not a signed link
+    "lien/recours/<str:token>/": Row(everyone(404)),  # not a signed link
     "quartiers/<int:community_id>/moderation/": Row(MEMBER_PAGE),
     "equipe/moderation/": Row(staff(200)),
     "equipe/moderation/tableau/": Row(staff(200)),
@@ -348,7 +348,7 @@ PAGE_POSTS: dict[str, Row] = {
     "compte/decisions/<int:decision_id>/recours/": Row(
         {**persons(404, anonymous=302), "alice": 302}, body={"text": "Un malentendu."}
     ),
-    "recours/<str:token>/": Row(everyone(404), body={"text": "Un malentendu."}),
+    "lien/recours/<str:token>/": Row(everyone(404), body={"text": "Un malentendu."}),
     "equipe/moderation/signalements/<int:report_id>/": Row(
         staff(302), body={"kind": "dismissed", "clause": "10", "explanation": "Rien."}
     ),
