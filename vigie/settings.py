@@ -358,6 +358,11 @@ SESSION_ENGINE = "vigie.accounts.session_store"
 SESSION_COOKIE_AGE = (
     60 * 60 * 24 * env.integer("VIGIE_SESSION_MAX_AGE_DAYS", default=30, minimum=1, maximum=30)
 )
+# A resident's session left unused this long ends too: a lost phone does not stay logged in
+# for the whole 30 days.
+SESSION_IDLE = timedelta(
+    days=env.integer("VIGIE_SESSION_IDLE_DAYS", default=14, minimum=1, maximum=30)
+)
 STAFF_SESSION_IDLE = timedelta(
     minutes=env.integer("VIGIE_STAFF_SESSION_IDLE_MINUTES", default=30, minimum=1, maximum=30)
 )

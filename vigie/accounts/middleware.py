@@ -1,4 +1,4 @@
-"""Session limits: residents at most 30 days, staff 30 minutes idle and 12 hours in all."""
+"""Session limits: residents 14 days idle and 30 days in all, staff 30 minutes idle and 12 hours."""
 
 from __future__ import annotations
 
@@ -46,12 +46,11 @@ class SessionPolicyMiddleware:
             if is_staff
             else timedelta(seconds=settings.SESSION_COOKIE_AGE)
         )
+        idle = settings.STAFF_SESSION_IDLE if is_staff else settings.SESSION_IDLE
         reason = None
         if authenticated_at is None or now - authenticated_at > max_age:
             reason = "max_age"
-        elif is_staff and (
-            last_seen_at is None or now - last_seen_at > settings.STAFF_SESSION_IDLE
-        ):
+        elif last_seen_at is None or now - last_seen_at > idle:
             reason = "idle"
         if reason:
             log_out(request)

@@ -95,9 +95,23 @@ def test_it_keeps_a_resident_session_thirty_days_at_most(
 ) -> None:
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         log_in_as(client, personas.alice)
-        traveller.shift(timedelta(days=29))
+        for _week in range(4):
+            traveller.shift(timedelta(days=7))
+            assert client.get("/compte/").status_code == 200
+        traveller.shift(timedelta(days=3))
+        assert client.get("/compte/").status_code == 302
+
+
+def test_it_ends_a_resident_session_left_unused_for_fourteen_days(
+    client: Client, personas: Personas
+) -> None:
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        log_in_as(client, personas.alice)
+        traveller.shift(timedelta(days=13))
+        assert client.get("/compte/").status_code == 200  # used: the fortnight starts again
+        traveller.shift(timedelta(days=13))
         assert client.get("/compte/").status_code == 200
-        traveller.shift(timedelta(days=2))
+        traveller.shift(timedelta(days=15))
         assert client.get("/compte/").status_code == 302
 
 
