@@ -30,7 +30,7 @@ from vigie.alerts.models import Category
 from vigie.api.api import api
 from vigie.notifications.forms import field_name
 from vigie.notifications.preferences import CHOOSABLE, DEFAULT_WHEN
-from vigie.test import PASSWORD, Personas, forget_shared_cache, log_in_as
+from vigie.test import PASSWORD, Personas, Response, forget_shared_cache, log_in_as
 from vigie.tests.world import World, build_world
 
 PERSONAS = ("anonymous", "bob", "alice", "mallory", "sam", "dave", "carol", "townhall")
@@ -685,6 +685,11 @@ def _client(world: World, persona: str) -> Client:
 
 
 def _ask(world: World, persona: str, method: str, url: str, row: Row) -> int:
+    return _answer(world, persona, method, url, row).status_code
+
+
+def _answer(world: World, persona: str, method: str, url: str, row: Row) -> Response:
+    """What the persona gets, on a world that the request leaves as it found it."""
     with transaction.atomic():
         client = _client(world, persona)
         if row.files:
@@ -705,7 +710,7 @@ def _ask(world: World, persona: str, method: str, url: str, row: Row) -> int:
     # Each persona asks on a fresh world: the rollback above undoes the database,
     # this undoes Redis (its rate-limit counters would otherwise add up).
     forget_shared_cache()
-    return response.status_code
+    return response
 
 
 def _bind(body: Mapping[str, object], values: dict[str, str]) -> Mapping[str, object]:
