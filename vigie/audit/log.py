@@ -6,10 +6,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from vigie.audit.models import GENESIS_HASH, REDACTED_CONTENT, AuditEvent
+from vigie.lib.security_log import log_security_event
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that serialises appends.
 _APPEND_LOCK_KEY = 7_341_902_115
@@ -52,6 +53,19 @@ def append(
     event.content_digest = event.compute_content_digest()
     event.hash = event.compute_hash()
     event.save(force_insert=True)
+    # Mirrored in the security log once it is true: account changes, the team's and the
+    # town halls' actions reach the log collector too. Ids and the type only, never data.
+    transaction.on_commit(
+        lambda: log_security_event(
+            "audit_event",
+            outcome="recorded",
+            user_id=actor_id,
+            type=event_type,
+            target_type=event.target_type or None,
+            target_id=event.target_id or None,
+            position=position,
+        )
+    )
     return event
 
 

@@ -138,3 +138,26 @@ def test_it_writes_one_line_per_event_whatever_the_fields_hold(
     assert "\n" not in line
     assert "\r" not in line
     assert json.loads(line)["outcome"].startswith("failure")
+
+
+def test_it_mirrors_each_committed_audit_entry_in_the_log_without_its_data(
+    personas: Personas, caplog: pytest.LogCaptureFixture, django_capture_on_commit_callbacks: Any
+) -> None:
+    alice = log_in_as(Client(), personas.alice)
+
+    with (
+        caplog.at_level(logging.INFO, logger="vigie.security"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        alice.post(
+            f"/api/v1/communities/{neighbourhood_a().pk}/posts",
+            {"kind": "information", "title": "Perceuse", "body": "À prêter au 12."},
+            content_type="application/json",
+        )
+
+    [mirrored] = [
+        event for event in events(caplog, "audit_event") if event["type"] == "post.created"
+    ]
+    post = Post.objects.get(title="Perceuse")
+    assert (mirrored["user_id"], mirrored["target_id"]) == (personas.alice.pk, str(post.pk))
+    assert "Perceuse" not in json.dumps(mirrored)
