@@ -5,18 +5,33 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
+# sslyze lives in its own environment: it pins cryptography below what Vigie runs with.
+TLS_VENV := .venv-tls
+TLS_STAMP := $(TLS_VENV)/.installed
+# Where `make sbom` writes the CycloneDX document.
+SBOM ?= dist/sbom.cdx.json
 
 # Values from a local .env file, if any, reach every command below.
 -include .env
 export
 
-.PHONY: install browser demo test lint format serve worker migrate messages bench clean https-check
+.PHONY: help install browser demo test lint format serve worker migrate messages bench clean \
+	https-check tls-check audit sbom
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade "pip>=24"
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
+
+$(TLS_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(TLS_VENV)
+	$(TLS_VENV)/bin/pip install --quiet --upgrade "pip>=25.1"
+	$(TLS_VENV)/bin/pip install --quiet --group tls-check
+	touch $(TLS_STAMP)
+
+help:  ## this list
+	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/\1\t\2/p' Makefile | expand -t 14
 
 install: $(STAMP)  ## create .venv, install, compile translations
 	$(MANAGE) compilemessages --ignore "$(VENV)/*" -v 0
@@ -65,5 +80,14 @@ messages: install  ## refresh the translation catalogues after changing strings
 https-check: migrate  ## serve over HTTPS with a self-signed certificate and fetch /healthz
 	$(BIN)/python .ci/https_check.py
 
+tls-check: install $(TLS_STAMP)  ## serve over HTTPS with production settings and check its TLS with sslyze
+	$(TLS_VENV)/bin/python .ci/tls_check.py
+
+audit: install  ## known vulnerabilities in the installed dependencies (pip-audit); any fails
+	$(BIN)/python .ci/audit_dependencies.py
+
+sbom: install  ## CycloneDX SBOM of Vigie and its runtime dependencies, into dist/sbom.cdx.json
+	$(BIN)/python .ci/sbom.py $(SBOM)
+
 clean:
-	rm -rf $(VENV) var/static
+	rm -rf $(VENV) $(TLS_VENV) var/static
