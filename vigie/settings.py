@@ -180,6 +180,7 @@ MIDDLEWARE = [
     "vigie.lib.middleware.CacheScopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "vigie.lib.middleware.ApiErrorShapeMiddleware",
+    "vigie.lib.methods.MethodAllowlistMiddleware",
     "vigie.lib.middleware.NullCharacterMiddleware",
     "vigie.lib.csp.PrebuiltCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
