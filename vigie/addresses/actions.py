@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -14,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from vigie.accounts.models import User
 from vigie.addresses.geocoding import Suggestion
 from vigie.addresses.models import Address, AddressSource, BanAddress, VerificationMethod
-from vigie.addresses.text import SUFFIXES, is_latin, normalize_suffix, search_key
+from vigie.addresses.postal import MAX_LENGTH as ENVELOPE_LINE_LENGTH
+from vigie.addresses.text import SUFFIXES, is_latin, normalize_suffix, postal_upper, search_key
 from vigie.audit import events as audit
 from vigie.lib.crypto import fingerprint
 from vigie.lib.errors import InvalidInput, Message
@@ -26,6 +28,19 @@ COMMUNE_MAX_LENGTH = 100
 # [0-9], not \d: Python's \d takes every script's digits, which envelopes cannot print.
 _NUMBER = re.compile(r"^[0-9]{1,5}$")
 _POSTCODE = re.compile(r"^[0-9]{5}$")
+_ENVELOPE_LETTER = re.compile(r"[A-Z]")
+# The complement takes lines 2 and 3 of the envelope (NF Z10-011): it must fit them whole.
+COMPLEMENT_ENVELOPE_LINES = 2
+
+
+def fits_an_envelope(complement: str) -> bool:
+    lines = textwrap.wrap(postal_upper(complement), ENVELOPE_LINE_LENGTH)
+    return len(lines) <= COMPLEMENT_ENVELOPE_LINES
+
+
+def _printable_on_an_envelope(value: str) -> bool:
+    """Latin letters, and at least one that capitals A to Z can write (not only ʃ or ə)."""
+    return is_latin(value) and bool(_ENVELOPE_LETTER.search(postal_upper(value)))
 
 
 @dataclass(frozen=True)
@@ -126,6 +141,11 @@ def clean_address(data: AddressInput, *, field_prefix: str = "") -> CleanAddress
     )  # fmt: skip
     if complement and not is_latin(complement):
         fail("complement", _("Write the address in the Latin alphabet, as on an envelope."))
+    elif complement and not fits_an_envelope(complement):
+        fail(
+            "complement",
+            _("This complement does not fit an envelope: at most two lines of 38 characters."),
+        )
     if data.ban_id.strip():
         row = BanAddress.objects.filter(ban_id=data.ban_id.strip()[:64]).first()
         if row is None:
@@ -161,7 +181,7 @@ def clean_address(data: AddressInput, *, field_prefix: str = "") -> CleanAddress
         max_length=COMMUNE_MAX_LENGTH, required=True,
     )  # fmt: skip
     for field, value in (("street", street), ("commune", commune)):
-        if value and not is_latin(value):
+        if value and not _printable_on_an_envelope(value):
             fail(field, _("Write the address in the Latin alphabet, as on an envelope."))
     if errors:
         raise InvalidInput(errors)

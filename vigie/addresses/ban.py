@@ -12,6 +12,7 @@ import gzip
 import io
 import math
 import re
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from vigie.addresses.actions import (
 )
 from vigie.addresses.models import BanAddress
 from vigie.addresses.text import normalize_suffix, search_key
+from vigie.lib.validators import has_control_characters
 
 HEADER_22 = [
     "id",
@@ -55,6 +57,13 @@ BATCH_SIZE = 2000
 MAX_REPORTED_ERRORS = 50
 _POSTCODE = re.compile(r"^[0-9]{5}$")
 _INSEE = re.compile(r"^([0-9]{5}|2[AB][0-9]{3})$")
+# Numbers as the BAN writes them, in ASCII: int() and float() would also read
+# "1_2" as 12, "١٢" (Arabic-Indic digits) as 12 and " 1e3" as 1000.
+_NUMERO = re.compile(r"[0-9]{1,9}")
+_COORDINATE = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+# The text columns kept: none may hold a control or invisible character (a bidi
+# override, an escape sequence…), which a typed address may not hold either.
+_TEXT_COLUMNS = ("id", "rep", "nom_voie", "nom_commune", "libelle_acheminement", "nom_afnor")
 
 _FIELDS = tuple(REFERENCE_FIELDS)
 
@@ -99,13 +108,15 @@ class ImportReport:
 
 def parse_row(values: dict[str, str]) -> BanRow:
     """One BAN row, validated; raises ValueError with the reason."""
+    for column in _TEXT_COLUMNS:
+        if has_control_characters(values[column]):
+            raise ValueError(f"{column} holds control or invisible characters")
     ban_id = values["id"].strip()
     if not ban_id or len(ban_id) > 64:
         raise ValueError("missing or over-long id")
-    try:
-        number = int(values["numero"])
-    except ValueError:
-        raise ValueError(f"numero is not a number: {values['numero']!r}") from None
+    if not _NUMERO.fullmatch(values["numero"].strip()):
+        raise ValueError(f"numero is not a number: {values['numero'][:20]!r}")
+    number = int(values["numero"])
     if not 0 <= number <= 99999:
         raise ValueError(f"numero out of range: {number}")
     street = values["nom_voie"].strip()
@@ -120,10 +131,9 @@ def parse_row(values: dict[str, str]) -> BanRow:
     commune = values["nom_commune"].strip()
     if not commune:
         raise ValueError("missing nom_commune")
-    try:
-        longitude, latitude = float(values["lon"]), float(values["lat"])
-    except ValueError:
-        raise ValueError("lon/lat are not numbers") from None
+    if not all(_COORDINATE.fullmatch(values[name].strip()) for name in ("lon", "lat")):
+        raise ValueError("lon/lat are not numbers")
+    longitude, latitude = float(values["lon"]), float(values["lat"])
     if not (
         math.isfinite(longitude)
         and math.isfinite(latitude)
@@ -223,7 +233,7 @@ def import_ban_file(
                     batch = {}
                     if on_progress:
                         on_progress(raw.tell(), total, report.rows)
-        except (OSError, EOFError) as error:
+        except (OSError, EOFError, zlib.error) as error:
             # A damaged or cut gzip file: what came before is kept (each batch stands alone).
             if batch:
                 _save_batch(batch, report)

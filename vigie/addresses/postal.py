@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 
-from vigie.addresses.text import postal_upper
+from vigie.addresses.text import plain_letters, postal_upper
 
 MAX_LINES = 6
 MAX_LENGTH = 38
@@ -65,9 +66,31 @@ def street_line(number: str, suffix: str, street: str, *, street_postal: str = "
     return _fit(_abbreviate(line))
 
 
+def _in_font(text: str) -> bool:
+    """The letter's fonts (Helvetica, WinAnsi) print Latin-1 and œ, Œ, Ÿ, « », the
+    typographic apostrophe (U+2019), the euro sign…"""
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable_character(character: str) -> str:
+    if _in_font(character):
+        return character
+    # Ł, ę, ș, ệ: L, e, s, e; what is still out of the fonts' reach drops.
+    return "".join(c for c in plain_letters(character) if c.isalpha() and _in_font(c))
+
+
 def _printable_name(name: str) -> str:
-    """The person's name as the letter's fonts can print it (Latin-1); other scripts drop."""
-    printable = "".join(c for c in _clean(name) if c.encode("latin-1", "ignore") or c == " ")
+    """The person's name as the letter's fonts can print it, French typography kept.
+
+    A Latin letter the fonts lack is written without its accent or stroke
+    (Łukasz: Lukasz); other scripts drop.
+    """
+    composed = unicodedata.normalize("NFC", _clean(name))  # e + ◌́ is é, which the fonts have
+    printable = "".join(_printable_character(character) for character in composed)
     return _fit(" ".join(printable.split()))
 
 

@@ -16,6 +16,17 @@ _LIGATURES = str.maketrans(
 )
 
 
+# Latin letters with a stroke or of their own, which NFKD leaves whole: on an
+# envelope, the plain letter La Poste's capitals (A to Z) can write.
+_POSTAL_LETTERS = str.maketrans(
+    {
+        "Ð": "D", "ð": "d", "Đ": "D", "đ": "d", "Þ": "TH", "þ": "th", "Ħ": "H", "ħ": "h",
+        "\u0131": "i", "ĸ": "k", "Ł": "L", "ł": "l", "Ŋ": "N", "ŋ": "n", "Ŧ": "T", "ŧ": "t",
+        "ẞ": "SS",
+    }
+)  # fmt: skip
+
+
 def strip_accents(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value.translate(_LIGATURES))
     return "".join(character for character in decomposed if not unicodedata.combining(character))
@@ -26,9 +37,15 @@ def search_key(value: str) -> str:
     return _SPACES.sub(" ", _NOT_WORD.sub(" ", strip_accents(value).lower())).strip()
 
 
+def plain_letters(value: str) -> str:
+    """Accents, strokes and ligatures spelt out: what is left of a Latin text in A to Z."""
+    # Once more after decomposing: "Ǣ" is "Æ" and a macron, "Ǿ" is "Ø" and an acute.
+    return strip_accents(value.translate(_POSTAL_LETTERS)).translate(_LIGATURES)
+
+
 def postal_upper(value: str) -> str:
     """Capitals without accents, punctuation turned into spaces (NF Z10-011 lines)."""
-    text = strip_accents(value).upper()
+    text = plain_letters(value).upper()
     text = re.sub(r"[^A-Z0-9 ]+", " ", text)
     return _SPACES.sub(" ", text).strip()
 

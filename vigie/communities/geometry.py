@@ -17,6 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from numpy.typing import NDArray
 from shapely import MultiPolygon, Point, Polygon
+from shapely.errors import ShapelyError
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
@@ -75,13 +76,18 @@ def _fail(message: object) -> InvalidInput:
     return InvalidInput({"boundary": [message]}, code="invalid_boundary")  # type: ignore[list-item]
 
 
+def _no_constant(name: str) -> float:
+    # NaN and Infinity are no JSON (RFC 8259), though Python's reader takes them.
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def parse_boundary(text: str) -> Boundary:
     """A checked boundary from GeoJSON (a Polygon, a MultiPolygon, or a Feature of one)."""
     if len(text) > MAX_GEOJSON_LENGTH:
         raise _fail(_("This boundary is too large."))
     try:
-        data = json.loads(text)
-    except (ValueError, TypeError):
+        data = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, TypeError, RecursionError):  # RecursionError: nested too deep
         raise _fail(_("The boundary is not valid GeoJSON.")) from None
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = data.get("geometry")
@@ -89,10 +95,15 @@ def parse_boundary(text: str) -> Boundary:
         raise _fail(_("The boundary must be a GeoJSON Polygon or MultiPolygon."))
     try:
         geometry = shape(data)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
+        raise _fail(_("The boundary is not valid GeoJSON.")) from None
+    except ShapelyError:  # GEOS's own refusals (a ring that cannot close, NaN…)
         raise _fail(_("The boundary is not valid GeoJSON.")) from None
     if not isinstance(geometry, Polygon | MultiPolygon) or geometry.is_empty:
         raise _fail(_("The boundary must be a GeoJSON Polygon or MultiPolygon."))
+    if not numpy.isfinite(shapely.get_coordinates(geometry, include_z=geometry.has_z)).all():
+        # 1e999 reads as infinity: no place on Earth.
+        raise _fail(_("The boundary's coordinates must be finite numbers."))
     vertices = sum(
         len(polygon.exterior.coords) + sum(len(ring.coords) for ring in polygon.interiors)
         for polygon in getattr(geometry, "geoms", [geometry])

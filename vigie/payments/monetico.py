@@ -72,6 +72,9 @@ def seal_is_valid(fields: Mapping[str, str], key: str) -> bool:
 
 def amount(cents: int, currency: str = "EUR") -> str:
     """62.73EUR: integer cents written with two decimals, no float on the way."""
+    if cents < 0:
+        # Floor division would write -1 cent as "-1.99EUR": no bank amount is negative.
+        raise ValueError(f"a Monetico amount is never negative: {cents} cents")
     return f"{cents // 100}.{cents % 100:02d}{currency}"
 
 

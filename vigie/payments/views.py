@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -21,13 +22,15 @@ logger = logging.getLogger(__name__)
 def monetico_notify(request: HttpRequest) -> HttpResponse:
     """POST /payments/monetico/notify: answers exactly version=2, cdr=0 or cdr=1, always.
 
-    A body Django refuses (too big, too many fields), or anything that fails on
-    the way, is answered cdr=1: the bank will call again, and nothing changed.
+    A body Django refuses (too big, too many fields or files, a broken multipart,
+    a form in another charset than UTF-8), or anything that fails on the way, is
+    answered cdr=1: the bank will call again, and nothing changed.  Only the
+    latter is an error of ours; a refused body is a caller's, in the security log.
     """
     try:
         fields = {name: request.POST.get(name, "") for name in request.POST}
         receipt = actions.do_receive_notification(fields)
-    except (RequestDataTooBig, TooManyFieldsSent):
+    except (SuspiciousOperation, BadRequest, MultiPartParserError):
         receipt = actions.Receipt(body=monetico.RECEIPT_INVALID, outcome="refused_body")
     except Exception:
         logger.exception("bank notification failed")

@@ -31,8 +31,9 @@ LONGEST_PROVIDER_ID = 200
 
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 # Control characters, except the newline, and the bidirectional overrides and
-# isolates that could make a message read differently from what it holds.
-_UNWANTED = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# isolates that could make a message read differently from what it holds; lone
+# surrogates ("\ud800" in the JSON), which no database, reply or log can encode.
+_UNWANTED = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _UNPRINTABLE_ID = re.compile(r"[^\x21-\x7e]")
 
 
@@ -117,8 +118,8 @@ def parse_inbound(body: bytes) -> InboundSms:
     """The message a verified body describes; ``ValueError`` says what is wrong with it.
 
     Newlines are kept (``\\r\\n`` and ``\\r`` become ``\\n``); other control
-    characters and bidirectional overrides are dropped.  The sender may be any
-    valid number, given in E.164 or French national form.
+    characters, bidirectional overrides and lone surrogates are dropped.  The
+    sender may be any valid number, given in E.164 or French national form.
     """
     if len(body) > LONGEST_BODY:
         raise ValueError("the body is too long")
@@ -126,6 +127,8 @@ def parse_inbound(body: bytes) -> InboundSms:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ValueError("the body is not JSON in UTF-8") from None
+    except RecursionError:
+        raise ValueError("the body's JSON is nested too deep") from None
     if not isinstance(data, dict):
         raise ValueError("the body must be a JSON object")
     provider_id = data.get("id")
