@@ -7,6 +7,7 @@ import io
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from pypdf import PdfReader
 from pytest_django.fixtures import Settings
 
@@ -239,4 +240,6 @@ def test_it_dates_the_period_paid_to_the_day_before_the_next_one(personas: Perso
 
     invoice = Invoice.objects.get()
     subscription = Subscription.objects.get()
-    assert invoice.period_end == (subscription.paid_until - timedelta(days=1)).date()
+    # The invoice's dates are French dates: at 23:30 UTC it is already tomorrow in Paris.
+    last_day = timezone.localtime(subscription.paid_until - timedelta(days=1)).date()
+    assert invoice.period_end == last_day
