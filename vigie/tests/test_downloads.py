@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from vigie.municipalities.models import Subscription
 from vigie.payments.models import Invoice
-from vigie.privacy.models import DataExport
 from vigie.payments.tests.test_notifications import an_order, bank_says
+from vigie.privacy.models import DataExport
 from vigie.test import PASSWORD, Personas, log_in_as, run_tasks, town_hall
 
 pytestmark = pytest.mark.django_db
