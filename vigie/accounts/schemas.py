@@ -127,7 +127,7 @@ class EndedOut(Schema):
 
 
 class EraseIn(Schema):
-    password: str = Field(max_length=200)
+    password: str = Field(max_length=PASSWORD_MAX_LENGTH)
     second_factor_code: str = Field(default="", max_length=20)
     contributions: Literal["delete", "keep"] = Field(
         description='"keep": posts, comments and alerts stay, signed "former neighbour"'
