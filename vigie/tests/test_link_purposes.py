@@ -37,7 +37,7 @@ def test_it_opens_each_link_only_with_a_value_signed_for_its_own_purpose(
     _post, decision_id, _hugo = removed_post(personas)
     change = EmailChange.objects.create(user=personas.alice, new_email="alice@new.example")
     # The very payload each link expects, so that only the purpose tells them apart.
-    payloads = {
+    payloads: dict[str, dict[str, object]] = {
         "sign-up": {"user": personas.bob.pk, "email": email_digest(personas.bob.email)},
         "email-change": {"change": change.pk},
         "appeal": {"decision": decision_id},
