@@ -403,6 +403,9 @@ AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "email", "otp_code", "code", "next"]
 
 OTP_TOTP_ISSUER = "Vigie"
+# No learnt drift: a code is accepted in its own 30-second step or one step either side,
+# never more, however late a phone's clock has been before (ASVS 6.5.5).
+OTP_TOTP_SYNC = False
 RECOVERY_CODE_COUNT = 10
 
 # --- Addresses and their verification by letter ---------------------------------------------

@@ -227,8 +227,8 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
 
     django-otp's own TOTPDevice keeps the shared secret in clear: a database
     dump would let anyone compute the team's codes. This one stores it
-    encrypted (vigie.lib.crypto) and otherwise behaves the same: drift is
-    learnt, ``tolerance`` steps either side are accepted, a code at or before
+    encrypted (vigie.lib.crypto) and otherwise behaves the same: ``tolerance``
+    steps either side are accepted (drift is not learnt: OTP_TOTP_SYNC is off), a code at or before
     ``last_t`` is refused (no replay), failures slow down further attempts.
     The OTP_TOTP_* settings of django-otp apply.
     """

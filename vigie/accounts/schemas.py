@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from vigie.accounts.models import DISPLAY_NAME_MAX_LENGTH, NAME_MAX_LENGTH, TOKEN_NAME_MAX_LENGTH
 from vigie.addresses.schemas import AddressIn
@@ -97,6 +98,9 @@ class MeOut(Schema):
 
 
 class MeUpdateIn(Schema):
+    # A field it does not own (is_staff, email, a role...) is refused, never silently dropped.
+    model_config = ConfigDict(extra="forbid")
+
     first_name: str | None = Field(default=None, max_length=NAME_MAX_LENGTH)
     last_name: str | None = Field(default=None, max_length=NAME_MAX_LENGTH)
     nickname: str | None = Field(default=None, max_length=DISPLAY_NAME_MAX_LENGTH)
@@ -127,7 +131,7 @@ class EndedOut(Schema):
 
 
 class EraseIn(Schema):
-    password: str = Field(max_length=200)
+    password: str = Field(max_length=PASSWORD_MAX_LENGTH)
     second_factor_code: str = Field(default="", max_length=20)
     contributions: Literal["delete", "keep"] = Field(
         description='"keep": posts, comments and alerts stay, signed "former neighbour"'

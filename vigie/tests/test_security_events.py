@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from vigie.lib.security_log import JsonFormatter, log_security_event
@@ -161,3 +163,23 @@ def test_it_mirrors_each_committed_audit_entry_in_the_log_without_its_data(
     post = Post.objects.get(title="Perceuse")
     assert (mirrored["user_id"], mirrored["target_id"]) == (personas.alice.pk, str(post.pk))
     assert "Perceuse" not in json.dumps(mirrored)
+
+
+def test_it_stamps_every_event_in_utc_whatever_the_local_time_zone(
+    caplog: pytest.LogCaptureFixture, settings: Any
+) -> None:
+    # Paris summer time, two hours ahead of UTC: a local stamp would read 14:30.
+    moment = datetime.fromisoformat("2027-07-14T12:30:00+00:00")
+    with (
+        time_machine.travel(moment, tick=False),
+        caplog.at_level(logging.INFO, logger="vigie.security"),
+    ):
+        log_security_event("login", outcome="failure", user_id=7)
+    line = JsonFormatter().format(caplog.records[-1])
+    stamp = datetime.fromisoformat(json.loads(line)["time"])
+
+    assert settings.USE_TZ is True
+    assert settings.TIME_ZONE == "Europe/Paris"  # pages show French time, the logs do not
+    assert json.loads(line)["time"].endswith("+00:00")
+    assert stamp.utcoffset() == timedelta(0)
+    assert stamp == moment
