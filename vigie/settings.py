@@ -179,6 +179,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "vigie.lib.middleware.CacheScopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "vigie.lib.middleware.HttpsOnlyApiMiddleware",
     "vigie.lib.middleware.ApiErrorShapeMiddleware",
     "vigie.lib.methods.MethodAllowlistMiddleware",
     "vigie.lib.middleware.NullCharacterMiddleware",
@@ -701,8 +702,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env.boolean("VIGIE_SSL_REDIRECT", default=PRODUCTION)
-# The health check answers plain HTTP so a local proxy or monitor can probe it.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The health check answers plain HTTP so a local proxy or monitor can probe it. The API is
+# never redirected: over plain HTTP it answers 403 https_required instead (a client must
+# notice that its token went in clear; vigie.lib.middleware.HttpsOnlyApiMiddleware).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^api/"]
 SECURE_HSTS_SECONDS = 31_536_000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 # The preload directive only states consent; listing the domain is a separate, manual step.

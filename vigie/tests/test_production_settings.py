@@ -28,11 +28,22 @@ page = client.get("/", secure=True)
 again = client.get("/", secure=True)
 api = client.get("/api/v1/openapi.json", secure=True)
 plain = client.get("/")
+api_plain = client.get("/api/v1/openapi.json")
+api_plain_token = client.post(
+    "/api/v1/auth/logout", HTTP_AUTHORIZATION="Bearer vigie_not-a-real-token"
+)
+api_secure = client.get("/api/v1/openapi.json", secure=True)
 print(json.dumps({
     "page": dict(page.headers), "page_cookies": {k: dict(v) for k, v in page.cookies.items()},
     "again": dict(again.headers), "page_body": page.content.decode(),
     "api": dict(api.headers), "plain_status": plain.status_code,
     "plain_location": plain.get("Location"),
+    "api_plain": [
+        {"status": r.status_code, "location": r.get("Location"),
+         "type": r.get("Content-Type"), "body": r.content.decode()}
+        for r in (api_plain, api_plain_token)
+    ],
+    "api_secure_status": api_secure.status_code,
 }))
 """
 
@@ -133,6 +144,23 @@ def test_it_uses_a_nonce_that_changes_with_every_response(
 def test_it_redirects_plain_http_to_https(production_answers: dict[str, object]) -> None:
     assert production_answers["plain_status"] == 301
     assert str(production_answers["plain_location"]).startswith("https://")
+
+
+def test_it_refuses_the_api_over_plain_http_instead_of_redirecting(
+    production_answers: dict[str, object],
+) -> None:
+    """ASVS 4.1.2: only pages are redirected; an API client whose token went in clear
+    gets an error it cannot miss, not a redirect it would follow."""
+    answers = production_answers["api_plain"]
+    assert isinstance(answers, list)
+    for answer in answers:
+        assert answer["status"] == 403
+        assert answer["location"] is None
+        assert answer["type"] == "application/json"
+        body = json.loads(answer["body"])
+        assert body["code"] == "https_required"
+        assert body["detail"]
+    assert production_answers["api_secure_status"] == 200
 
 
 def test_it_marks_cookies_secure_and_host_prefixed(
