@@ -201,6 +201,28 @@ def test_it_passes_the_deployment_check_without_a_warning(tmp_path: Path) -> Non
         ({"VIGIE_HOST_NAME": ""}, "the legal notice states who publishes"),
         ({"VIGIE_CONTACT_EMAIL": "contact@vigie.test"}, "an address that works"),
         ({"VIGIE_PRIVACY_CONTACT_EMAIL": "dpo@vigie.test"}, "an address that works"),
+        # ASVS 12.3.1: no connection to another machine in clear.
+        ({"EMAIL_HOST": "smtp.example.org"}, "EMAIL_HOST is another machine"),
+        (
+            {"EMAIL_HOST": "smtp.example.org", "EMAIL_USE_TLS": "false"},
+            "EMAIL_HOST is another machine",
+        ),
+        (
+            {"DATABASE_URL": "postgres://vigie:Pa55-w0rd@db.example.org:5432/vigie"},
+            "DATABASE_URL points to another machine without TLS",
+        ),
+        (
+            {"DATABASE_URL": "postgres://vigie:Pa55-w0rd@10.0.0.5/vigie?sslmode=prefer"},
+            "DATABASE_URL points to another machine without TLS",
+        ),
+        (
+            {"REDIS_URL": "redis://:Pa55-w0rd@cache.example.org:6379/0"},
+            "REDIS_URL points to another machine without TLS",
+        ),
+        (
+            {"REDIS_URL": "rediss://cache-1.example.org:6380/0,redis://cache-2.example.org/0"},
+            "REDIS_URL points to another machine without TLS",
+        ),
     ],
 )
 def test_it_refuses_to_start_in_production_without_safe_settings(
@@ -210,3 +232,29 @@ def test_it_refuses_to_start_in_production_without_safe_settings(
 
     assert result.returncode != 0
     assert message in result.stderr
+    assert "Pa55-w0rd" not in result.stderr  # never the URL's password
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # Encrypted, or never leaving the machine.
+        {"EMAIL_HOST": "smtp.example.org", "EMAIL_PORT": "587", "EMAIL_USE_TLS": "true"},
+        {"EMAIL_HOST": "smtp.example.org", "EMAIL_PORT": "465", "EMAIL_USE_SSL": "true"},
+        {"EMAIL_HOST": "127.0.0.1"},
+        {"DATABASE_URL": "postgres://vigie:Pa55-w0rd@db.example.org/vigie?sslmode=verify-full"},
+        {"DATABASE_URL": "postgres://vigie:Pa55-w0rd@db.example.org/vigie?sslmode=require"},
+        {"DATABASE_URL": "postgres://vigie@127.0.0.1:5432/vigie"},
+        {"DATABASE_URL": "postgres://vigie@%2Frun%2Fpostgresql/vigie"},
+        {"DATABASE_URL": "postgres:///vigie"},
+        {"REDIS_URL": "rediss://:Pa55-w0rd@cache.example.org:6380/0"},
+        {"REDIS_URL": "redis://127.0.0.1:6379/0"},
+        {"REDIS_URL": "unix:///run/redis/redis.sock"},
+    ],
+)
+def test_it_starts_in_production_with_encrypted_or_local_backends(
+    tmp_path: Path, change: dict[str, str]
+) -> None:
+    result = run("import django; django.setup()", production_environment(tmp_path, **change))
+
+    assert result.returncode == 0, result.stderr
