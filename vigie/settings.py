@@ -133,6 +133,7 @@ def _is_local_host(host: str | None) -> bool:
     host = (host or "").strip().lower()
     return host in _LOCAL_HOSTS or host.startswith(("/", "127.", "localhost."))
 
+
 if PRODUCTION:
     if not env.is_set("ALLOWED_HOSTS"):
         raise ImproperlyConfigured(
@@ -379,6 +380,7 @@ ARGON2_PARALLELISM = env.integer("VIGIE_ARGON2_PARALLELISM", default=1, minimum=
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "vigie.accounts.password_policy.CnilPasswordValidator"},
+    {"NAME": "vigie.accounts.password_policy.ContextWordsValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]

@@ -29,6 +29,7 @@ from vigie.accounts.models import (
     UserSession,
     normalize_recovery_code,
 )
+from vigie.accounts.password_policy import PASSWORD_CONTEXT_ATTRIBUTE
 from vigie.addresses.actions import AddressInput, clean_address, do_set_home_address
 from vigie.addresses.text import strip_accents
 from vigie.audit import events as audit
@@ -156,8 +157,14 @@ def do_register_user(
     clean_last = checker.check("last_name", lambda: clean_person_name(last_name))
     clean_nick = checker.check("nickname", lambda: clean_nickname(nickname or "")) or ""
     candidate = User(
-        email=clean_email or "", first_name=clean_first or "", last_name=clean_last or ""
+        email=clean_email or "",
+        first_name=clean_first or "",
+        last_name=clean_last or "",
+        nickname=clean_nick,
     )
+    if home is not None:
+        # Not saved yet: the policy learns the commune from here (ASVS 6.2.11).
+        setattr(candidate, PASSWORD_CONTEXT_ATTRIBUTE, [home.commune])
     checker.check("password", lambda: password_validation.validate_password(password, candidate))
     if not accept_terms:
         checker.add("accept_terms", _("Read and accept the terms of use to join."))
