@@ -123,6 +123,17 @@ def _fingerprint_key() -> str:
 
 FINGERPRINT_KEY = _fingerprint_key()
 
+# Connections that never leave the machine: loopback addresses and Unix sockets. Every
+# other connection to a database, Redis or an SMTP server is refused in production unless
+# it is encrypted (ASVS 12.3.1): the settings below fail at start-up instead.
+_LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def _is_local_host(host: str | None) -> bool:
+    host = (host or "").strip().lower()
+    return host in _LOCAL_HOSTS or host.startswith(("/", "127.", "localhost."))
+
+
 if PRODUCTION:
     if not env.is_set("ALLOWED_HOSTS"):
         raise ImproperlyConfigured(
@@ -179,6 +190,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "vigie.lib.middleware.CacheScopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "vigie.lib.middleware.HttpsOnlyApiMiddleware",
     "vigie.lib.middleware.ApiErrorShapeMiddleware",
     "vigie.lib.methods.MethodAllowlistMiddleware",
     "vigie.lib.middleware.NullCharacterMiddleware",
@@ -241,6 +253,16 @@ if env.is_set("DATABASE_URL"):
     )
     if _database["ENGINE"] == "django.db.backends.sqlite3":
         _database["OPTIONS"] = dict(_SQLITE_OPTIONS)
+    elif PRODUCTION:
+        _options = _database.get("OPTIONS") or {}
+        if not _is_local_host(_database.get("HOST") or _options.get("host")) and _options.get(
+            "sslmode"
+        ) not in ("require", "verify-ca", "verify-full"):
+            # The URL may carry a password: name the variable, never echo its value.
+            raise ImproperlyConfigured(
+                "DATABASE_URL points to another machine without TLS: add "
+                "?sslmode=verify-full (or verify-ca, or require) to it."
+            )
 else:
     _database = {
         "ENGINE": "django.db.backends.sqlite3",
@@ -256,6 +278,16 @@ REDIS_URL = env.optional_string("REDIS_URL")
 CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     env.url("REDIS_URL", schemes=("redis", "rediss", "unix"))
+    # Django's RedisCache takes several comma-separated servers (the first one writes).
+    if PRODUCTION and any(
+        urlsplit(server.strip()).scheme == "redis"
+        and not _is_local_host(urlsplit(server.strip()).hostname)
+        for server in REDIS_URL.split(",")
+    ):
+        raise ImproperlyConfigured(
+            "REDIS_URL points to another machine without TLS: use rediss:// "
+            "(or redis:// on this machine only, or unix://)."
+        )
     CACHES = {
         "default": {
             "BACKEND": "vigie.lib.redis_cache.RedisCache",
@@ -348,6 +380,7 @@ ARGON2_PARALLELISM = env.integer("VIGIE_ARGON2_PARALLELISM", default=1, minimum=
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "vigie.accounts.password_policy.CnilPasswordValidator"},
+    {"NAME": "vigie.accounts.password_policy.ContextWordsValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
@@ -534,6 +567,16 @@ EMAIL_HOST_PASSWORD = env.optional_string("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.boolean("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = 20
+if (
+    PRODUCTION
+    and _email_backend == "smtp"
+    and not (EMAIL_USE_TLS or EMAIL_USE_SSL)
+    and not _is_local_host(EMAIL_HOST)
+):
+    raise ImproperlyConfigured(
+        "EMAIL_HOST is another machine: set EMAIL_USE_TLS=true (STARTTLS, port 587) or "
+        "EMAIL_USE_SSL=true (port 465); only a server on this machine may be used without TLS."
+    )
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", default="Vigie <ne-pas-repondre@vigie.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -704,8 +747,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env.boolean("VIGIE_SSL_REDIRECT", default=PRODUCTION)
-# The health check answers plain HTTP so a local proxy or monitor can probe it.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The health check answers plain HTTP so a local proxy or monitor can probe it. The API is
+# never redirected: over plain HTTP it answers 403 https_required instead (a client must
+# notice that its token went in clear; vigie.lib.middleware.HttpsOnlyApiMiddleware).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^api/"]
 SECURE_HSTS_SECONDS = 31_536_000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 # The preload directive only states consent; listing the domain is a separate, manual step.

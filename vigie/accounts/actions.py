@@ -29,11 +29,13 @@ from vigie.accounts.models import (
     UserSession,
     normalize_recovery_code,
 )
+from vigie.accounts.password_policy import PASSWORD_CONTEXT_ATTRIBUTE
 from vigie.addresses.actions import AddressInput, clean_address, do_set_home_address
 from vigie.addresses.text import strip_accents
 from vigie.audit import events as audit
 from vigie.lib.codes import readable_code
 from vigie.lib.errors import Conflict, Forbidden, InvalidInput, Message
+from vigie.lib.security_log import log_security_event
 from vigie.lib.tokens import digest, new_secret
 from vigie.lib.validators import clean_person_name, clean_single_line, normalize_email
 from vigie.moderation import terms
@@ -50,7 +52,10 @@ from vigie.verification.actions import (
 from vigie.verification.models import LetterReason
 
 MAX_ACTIVE_TOKENS = 20
-RECOVERY_CODE_LENGTH = 16
+# 24 characters of 31 (lib/codes.READABLE_ALPHABET): 118.9 bits, above the 112 bits that let a
+# lookup secret be kept as a plain SHA-256 digest (ASVS 6.5.2); shown in six groups of four.
+# Codes made before, shorter, still work until they are used or replaced.
+RECOVERY_CODE_LENGTH = 24
 
 T = TypeVar("T")
 
@@ -153,8 +158,14 @@ def do_register_user(
     clean_last = checker.check("last_name", lambda: clean_person_name(last_name))
     clean_nick = checker.check("nickname", lambda: clean_nickname(nickname or "")) or ""
     candidate = User(
-        email=clean_email or "", first_name=clean_first or "", last_name=clean_last or ""
+        email=clean_email or "",
+        first_name=clean_first or "",
+        last_name=clean_last or "",
+        nickname=clean_nick,
     )
+    if home is not None:
+        # Not saved yet: the policy learns the commune from here (ASVS 6.2.11).
+        setattr(candidate, PASSWORD_CONTEXT_ATTRIBUTE, [home.commune])
     checker.check("password", lambda: password_validation.validate_password(password, candidate))
     if not accept_terms:
         checker.add("accept_terms", _("Read and accept the terms of use to join."))
@@ -427,6 +438,64 @@ def do_end_other_sessions(user: User, *, current_session_key: str | None) -> int
     if ended:
         audit.sessions_ended(user, actor_id=user.pk, count=ended, reason="ended_by_user")
     return ended
+
+
+@transaction.atomic
+def do_end_member_sessions(subject: User, *, acting_user: User) -> int:
+    """The team ends every session of a member, and revokes their tokens, without
+    closing the account (ASVS 7.4.5): a stolen phone, an account taken over.
+
+    Ended at once, even where a copy sits in the cache (tombstones, session_store). The
+    member logs in again with their password; returns how many sessions ended.
+    """
+    if not acting_user.is_staff:
+        raise Forbidden(_("Only the team may do this."), code="team_only")
+    ended = _end_sessions(subject, keep_session_key=None)
+    tokens = list(AccessToken.objects.filter(user=subject, revoked_at__isnull=True))
+    AccessToken.objects.filter(pk__in=[token.pk for token in tokens]).update(
+        revoked_at=timezone.now()
+    )
+    for token in tokens:
+        audit.access_token_revoked(token, actor_id=acting_user.pk)
+    audit.sessions_ended(subject, actor_id=acting_user.pk, count=ended, reason="ended_by_team")
+    transaction.on_commit(
+        lambda: log_security_event(
+            "sessions_ended",
+            outcome="ended_by_team",
+            user_id=acting_user.pk,
+            subject_id=subject.pk,
+            count=ended,
+            tokens=len(tokens),
+        )
+    )
+    return ended
+
+
+@transaction.atomic
+def do_end_all_sessions(*, dry_run: bool = False, batch_size: int = 1000) -> int:
+    """Every session of everyone ends (after a compromise: `manage.py end_all_sessions`).
+
+    Each ended session leaves its tombstone, so no cached copy outlives it; one audit
+    entry per account whose sessions ended (actor: none, the operator at the console).
+    Returns how many sessions ended (or would, with ``dry_run``).
+    """
+    sessions = UserSession.objects.all()
+    total = sessions.count()
+    if dry_run or not total:
+        return total
+    counts: dict[int, int] = {}
+    for user_id in sessions.exclude(user=None).values_list("user_id", flat=True).iterator():
+        counts[user_id] = counts.get(user_id, 0) + 1
+    keys = list(sessions.values_list("session_key", flat=True))
+    for start in range(0, len(keys), batch_size):
+        # Each deletion leaves the session's tombstone (accounts.caching), as for one person.
+        UserSession.objects.filter(session_key__in=keys[start : start + batch_size]).delete()
+    for user in User.objects.filter(pk__in=counts):
+        audit.sessions_ended(user, actor_id=None, count=counts[user.pk], reason="ended_by_operator")
+    transaction.on_commit(
+        lambda: log_security_event("sessions_ended", outcome="ended_by_operator", count=total)
+    )
+    return total
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import update_session_auth_hash
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 from ninja import Router, Status
@@ -45,6 +45,7 @@ from vigie.accounts.schemas import (
 from vigie.api.auth import SessionAuth, member_auth
 from vigie.api.schemas import ERRORS, Message
 from vigie.lib.errors import NotAuthenticated, VigieError
+from vigie.lib.http import clear_site_data
 from vigie.verification.access import verification_state_for
 from vigie.verification.schemas import VerificationOut
 
@@ -123,13 +124,15 @@ def login(request: HttpRequest, payload: LoginIn) -> MeOut:
 
 
 @auth_router.post("/logout", response={204: None, **ERRORS}, auth=member_auth)
-def logout(request: HttpRequest) -> Status[None]:
-    """Ends the session; called with a token, revokes that token."""
+def logout(request: HttpRequest, response: HttpResponse) -> Status[None]:
+    """Ends the session; called with a token, revokes that token. A browser is told to
+    clear its cache and storage for Vigie (`Clear-Site-Data`)."""
     token = getattr(request, "access_token", None)
     if token is not None:
         actions.do_revoke_access_token(token, acting_user=_caller(request))
     else:
         log_out(request)
+    clear_site_data(response)
     return Status(204, None)
 
 
@@ -209,7 +212,7 @@ def update_me(request: HttpRequest, payload: MeUpdateIn) -> MeOut:
 
 
 @me_router.delete("", response={204: None, **ERRORS}, summary="Delete my account (GDPR art. 17)")
-def erase_me(request: HttpRequest, payload: EraseIn) -> Status[None]:
+def erase_me(request: HttpRequest, payload: EraseIn, response: HttpResponse) -> Status[None]:
     """Every session and token ends; personal data goes. Asks for the password again."""
     from vigie.privacy.actions import do_erase_own_account
     from vigie.privacy.erasure import Contributions
@@ -223,6 +226,7 @@ def erase_me(request: HttpRequest, payload: EraseIn) -> Status[None]:
     )
     if getattr(request, "access_token", None) is None:
         log_out(request)
+        clear_site_data(response)
     return Status(204, None)
 
 
@@ -275,11 +279,12 @@ def end_other_sessions(request: HttpRequest) -> EndedOut:
 
 
 @me_router.delete("/sessions/{session_id}", response={204: None, **ERRORS})
-def end_session(request: HttpRequest, session_id: str) -> Status[None]:
+def end_session(request: HttpRequest, session_id: str, response: HttpResponse) -> Status[None]:
     user = _caller(request)
     session = access.access_session_by_public_id(user, session_id)
     if session.session_key == request.session.session_key:
         log_out(request)
+        clear_site_data(response)
     else:
         actions.do_end_session(user, session=session)
     return Status(204, None)

@@ -10,7 +10,7 @@ from vigie.accounts.models import User
 from vigie.moderation import terms
 from vigie.moderation.actions import do_accept_terms
 
-DEMO_PASSWORD = "Vigie-demo-2026!"  # noqa: S105 - demo data, refused in production
+DEMO_PASSWORD = "Demo-Tournesol-2026!"  # noqa: S105 - demo data, refused in production
 # Carol's authenticator secret: `manage.py demo_code carol@demo.vigie.test` prints its code.
 DEMO_TOTP_SECRET_HEX = "3132333435363738393031323334353637383930"  # noqa: S105
 

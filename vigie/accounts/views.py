@@ -59,7 +59,7 @@ from vigie.addresses.access import suggest_addresses
 from vigie.addresses.forms import AddressForm
 from vigie.lib.errors import NotFound, RateLimited
 from vigie.lib.forms import render_form, run_action
-from vigie.lib.http import wants_json
+from vigie.lib.http import clear_site_data, wants_json
 
 LINK_TOKEN = "vigie_link_{purpose}"  # noqa: S105 - a session key name, not a secret
 
@@ -245,7 +245,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         log_out(request)
         messages.success(request, _("You are logged out."))
-        return redirect(settings.LOGOUT_REDIRECT_URL)
+        return clear_site_data(redirect(settings.LOGOUT_REDIRECT_URL))
     return render(request, "accounts/logout.html")
 
 
@@ -409,7 +409,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
             session = access.access_session_by_public_id(user, request.POST.get("session", ""))
             if session.session_key == current_key:
                 log_out(request)
-                return redirect("accounts:login")
+                return clear_site_data(redirect("accounts:login"))
             actions.do_end_session(user, session=session)
             messages.success(request, _("The session is ended."))
         return redirect("accounts:sessions")

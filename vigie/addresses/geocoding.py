@@ -16,6 +16,7 @@ from django.conf import settings
 
 from vigie.addresses.models import BanAddress
 from vigie.addresses.text import normalize_suffix, search_key
+from vigie.lib import outbound
 
 MIN_QUERY_LENGTH = 3
 CANDIDATES = 60
@@ -94,11 +95,13 @@ class GeoplateformeGeocoder:
         if len(search_key(query).replace(" ", "")) < MIN_QUERY_LENGTH:
             return []
         try:
-            response = requests.get(
-                f"{self.base_url}/search",
-                params={"q": query[:200], "limit": str(limit), "type": "housenumber"},
-                timeout=self.timeout,
-            )
+            # A redirect is refused (RedirectRefused, a RequestException), never followed.
+            with outbound.session() as session:
+                response = session.get(
+                    f"{self.base_url}/search",
+                    params={"q": query[:200], "limit": str(limit), "type": "housenumber"},
+                    timeout=self.timeout,
+                )
             response.raise_for_status()
             features = response.json().get("features", [])
         except (requests.RequestException, ValueError, AttributeError) as error:

@@ -5,7 +5,22 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+
+# Sent with every logout (ASVS 14.3.1): the browser drops what it kept of the session —
+# its HTTP cache, and its storage (Vigie keeps nothing there, but a shared computer's next
+# user must find nothing; this also unregisters the service worker, which the next page
+# installs again, and ends the browser's push subscription, which the push service then
+# reports gone and Vigie forgets). Not "cookies": Django's logout already deletes the
+# session cookie, and clearing them all would also drop the "you are logged out" message
+# (kept in a cookie for the next page), the language chosen, and the CSRF cookie that a
+# log-in form still open in another tab relies on — and which Django rotates at log-in.
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
+def clear_site_data(response: HttpResponse) -> HttpResponse:
+    response["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -120,6 +120,51 @@ class ApiErrorShapeMiddleware:
         return response
 
 
+class HttpsOnlyApiMiddleware:
+    """Under /api/, plain HTTP is refused (403 ``https_required``), never redirected.
+
+    Pages are redirected to HTTPS (SecurityMiddleware, SECURE_SSL_REDIRECT); an API
+    client is not a browser: a redirect would hide that its request, and the token or
+    session cookie in it, just crossed the network in clear, and the client would follow
+    it and carry on. A refusal makes it fail, and its author fix the address. It applies
+    wherever pages are redirected (production's default), before anything reads the
+    request; /api/ is exempt from the redirect (settings.SECURE_REDIRECT_EXEMPT).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        if (
+            settings.SECURE_SSL_REDIRECT
+            and request.path.startswith("/api/")
+            and not request.is_secure()
+        ):
+            from django.http import JsonResponse
+            from django.utils.translation import gettext as _
+
+            from vigie.lib.security_log import log_security_event
+
+            log_security_event(
+                "access_refused",
+                outcome="forbidden",
+                request=request,
+                method=request.method,
+                status=403,
+                code="https_required",
+            )
+            return JsonResponse(
+                {
+                    "detail": _("Vigie's API answers over HTTPS only: use https://."),
+                    "code": "https_required",
+                },
+                status=403,
+            )
+        return self.get_response(request)
+
+
 class NullCharacterMiddleware:
     """Refuse a NUL character in the query string: no field accepts one, and
     PostgreSQL would turn it into a server error deep inside a query."""

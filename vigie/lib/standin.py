@@ -40,3 +40,48 @@ class LocalService:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class Redirector(LocalService):
+    """Answers every request with a redirect (302 by default) to its own ``/landed``.
+
+    A client that follows it shows up as a request for ``/landed`` in ``requests``:
+    the tests of every outbound client use it to prove they never follow one.
+    """
+
+    def __init__(self, status: int = 302) -> None:
+        self.status = status
+        super().__init__()
+
+    @property
+    def followed(self) -> bool:
+        return any(path.startswith("/landed") for _method, path in self.requests)
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                with standin.lock:
+                    standin.requests.append((self.command, self.path))
+                if self.path.startswith("/landed"):
+                    self.send_response(200)
+                    body = b'{"access_token": "x", "id": "x", "features": []}'
+                else:
+                    self.send_response(standin.status)
+                    self.send_header("Location", f"{standin.base_url}/landed{self.path}")
+                    body = b"{}"
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _answer  # noqa: N815 - http.server names
+
+        return Handler

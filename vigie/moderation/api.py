@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from vigie.accounts import actions as account_actions
 from vigie.accounts.models import User
 from vigie.alerts import access as alert_access
 from vigie.alerts.api import DecisionIn, TeamAlertOut, team_alert_out
@@ -484,6 +485,18 @@ def sanction(request: HttpRequest, user_id: int, payload: SanctionIn) -> TeamDec
         community_id=payload.community_id,
     )
     return team_decision_out(access.any_decision(decision.pk))
+
+
+class EndedSessionsOut(Schema):
+    ended: int
+
+
+@team_router.delete("/users/{int:user_id}/sessions", response={200: EndedSessionsOut, **ERRORS})
+def end_member_sessions(request: HttpRequest, user_id: int) -> EndedSessionsOut:
+    """End every session of a member and revoke their tokens; the account stays open."""
+    user = team_caller(request)
+    subject, _reports, _decisions = access.member_history(user_id)
+    return EndedSessionsOut(ended=account_actions.do_end_member_sessions(subject, acting_user=user))
 
 
 class MemberOut(Schema):

@@ -20,6 +20,11 @@ urlpatterns = [
     path("equipe/moderation/signalements/<int:report_id>/", views.team_report, name="team_report"),
     path("equipe/moderation/membres/<int:user_id>/", views.team_member, name="team_member"),
     path(
+        "equipe/moderation/membres/<int:user_id>/sessions/",
+        views.team_end_member_sessions,
+        name="team_end_member_sessions",
+    ),
+    path(
         "equipe/moderation/decisions/<int:decision_id>/",
         views.team_decision,
         name="team_decision",

@@ -10,8 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vigie.accounts import actions as account_actions
 from vigie.accounts.decorators import login_required, staff_required
 from vigie.accounts.models import User
 from vigie.alerts import access as alert_access
@@ -244,6 +246,19 @@ def team_member(request: HttpRequest, user_id: int) -> HttpResponse:
             return redirect("moderation:team_member", user_id=user_id)
     context = {"subject": subject, "reports": reports, "decisions": decisions}
     return render_form(request, "moderation/team_member.html", context, form=form)
+
+
+@staff_required
+@require_POST
+def team_end_member_sessions(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Every session of the member ends, and their tokens; the account stays open."""
+    subject, _reports, _decisions = access.member_history(user_id)
+    ended = account_actions.do_end_member_sessions(subject, acting_user=_user(request))
+    messages.success(
+        request,
+        ngettext("%(count)d session ended.", "%(count)d sessions ended.", ended) % {"count": ended},
+    )
+    return redirect("moderation:team_member", user_id=subject.pk)
 
 
 @staff_required

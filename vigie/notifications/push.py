@@ -25,6 +25,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from py_vapid import Vapid  # type: ignore[import-untyped]
 from pywebpush import WebPusher, WebPushException  # type: ignore[import-untyped]
 
+from vigie.lib import outbound
 from vigie.notifications.errors import PermanentFailure, RecipientGone, TemporaryFailure
 from vigie.notifications.vapid import vapid_keys
 
@@ -48,7 +49,7 @@ _sessions = threading.local()
 def _session() -> requests.Session:
     session: requests.Session | None = getattr(_sessions, "session", None)
     if session is None:
-        session = requests.Session()
+        session = outbound.session()
         _sessions.session = session
     return session
 
@@ -144,6 +145,8 @@ def send_push(
             timeout=timeout,
             allow_redirects=False,
         )
+    except outbound.RedirectRefused:
+        raise PermanentFailure(f"push service at {origin} redirected: not followed") from None
     except requests.RequestException as error:
         # Timeouts, refused connections, resets: the service may answer later.
         raise TemporaryFailure(f"push service at {origin}: {type(error).__name__}") from None

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from vigie.lib import outbound
 from vigie.payments import monetico
 
 # The fields the merchant's form carries, which the bank's page keeps as it goes.
@@ -82,8 +83,9 @@ def pay(request: HttpRequest) -> HttpResponse:
     accepted = request.POST.get("decision") == "pay"
     # Server to server first, as the bank does; the buyer's return comes after.
     # Unreachable, the order simply stays waiting (the real bank would retry).
-    with contextlib.suppress(requests.RequestException):
-        requests.post(
+    # A redirect is not followed either (vigie.lib.outbound): the order stays waiting.
+    with contextlib.suppress(requests.RequestException), outbound.session() as session:
+        session.post(
             settings.MONETICO_NOTIFY_URL,
             data=notification_fields(form, accepted=accepted),
             timeout=15,

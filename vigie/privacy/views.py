@@ -16,6 +16,7 @@ from vigie.accounts.decorators import login_required, staff_required
 from vigie.accounts.models import User
 from vigie.lib.errors import Conflict, NotFound
 from vigie.lib.forms import render_form, run_action
+from vigie.lib.http import clear_site_data
 from vigie.privacy import access, actions, legal
 from vigie.privacy.consents import PRIVACY_POLICY_VERSION
 from vigie.privacy.erasure import Contributions
@@ -137,7 +138,7 @@ def erase_account(request: HttpRequest) -> HttpResponse:
         )
         if not form.errors:
             log_out(request)
-            return redirect("privacy:account_erased")
+            return clear_site_data(redirect("privacy:account_erased"))
     return render_form(request, "privacy/erase_account.html", {}, form=form)
 
 

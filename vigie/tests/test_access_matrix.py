@@ -163,6 +163,7 @@ PAGES: dict[str, Row] = {
     "equipe/moderation/tableau/": Row(staff(200)),
     "equipe/moderation/signalements/<int:report_id>/": Row(staff(200)),
     "equipe/moderation/membres/<int:user_id>/": Row(staff(200)),
+    "equipe/moderation/membres/<int:user_id>/sessions/": Row(staff(405)),
     "equipe/moderation/membres/<int:user_id>/restriction/": Row(staff(405)),
     "equipe/moderation/membres/<int:user_id>/restriction/lever/": Row(staff(405)),
     "compte/donnees/": Row(PAGE),
@@ -355,6 +356,7 @@ PAGE_POSTS: dict[str, Row] = {
     "equipe/moderation/membres/<int:user_id>/": Row(
         staff(302), body={"kind": "warned", "clause": "4", "explanation": "Ton."}
     ),
+    "equipe/moderation/membres/<int:user_id>/sessions/": Row(staff(302), body={}),
     "equipe/moderation/membres/<int:user_id>/restriction/": Row(
         staff(302), body={"reason": "Conteste son adresse."}
     ),
@@ -578,6 +580,7 @@ OPERATIONS: dict[tuple[str, str], Row] = {
         TEAM_API, body={"kind": "warned", "clause": "4", "explanation": "Ton."}
     ),
     ("GET", "/api/v1/moderation/users/{user_id}"): Row(TEAM_API),
+    ("DELETE", "/api/v1/moderation/users/{user_id}/sessions"): Row(TEAM_API),
     ("POST", "/api/v1/moderation/decisions/{decision_id}/confirmation"): Row(
         TEAM_API, body={"confirm": True}, values={"decision_id": "ban_id"}
     ),

@@ -120,3 +120,26 @@ def test_it_builds_no_template_from_a_string_and_never_turns_escaping_off() -> N
             if marker in text:
                 found.append(f"{template} {marker}")
     assert found == []
+
+
+def test_it_makes_every_outbound_http_call_through_the_session_that_refuses_redirects() -> None:
+    """ASVS 15.3.2: vigie.lib.outbound is the only way out (each client's test: a 302)."""
+    direct = {
+        f"requests.{verb}"
+        for verb in ("get", "post", "put", "patch", "delete", "head", "request", "Session")
+    } | {"requests.session", "urlopen", "urllib.request.urlopen", "http.client.HTTPSConnection"}
+    found = []
+    for path, tree in _modules():
+        if path == ROOT / "lib" / "outbound.py":
+            continue
+        found += [
+            f"{path}:{call.lineno} {_name(call.func)}"
+            for call in _calls(tree)
+            if _name(call.func) in direct
+        ]
+        found += [
+            f"{path} imports {module}"
+            for module in _imports(tree)
+            if module in {"httpx", "urllib3", "urllib.request", "aiohttp", "pycurl"}
+        ]
+    assert found == []

@@ -28,11 +28,22 @@ page = client.get("/", secure=True)
 again = client.get("/", secure=True)
 api = client.get("/api/v1/openapi.json", secure=True)
 plain = client.get("/")
+api_plain = client.get("/api/v1/openapi.json")
+api_plain_token = client.post(
+    "/api/v1/auth/logout", HTTP_AUTHORIZATION="Bearer vigie_not-a-real-token"
+)
+api_secure = client.get("/api/v1/openapi.json", secure=True)
 print(json.dumps({
     "page": dict(page.headers), "page_cookies": {k: dict(v) for k, v in page.cookies.items()},
     "again": dict(again.headers), "page_body": page.content.decode(),
     "api": dict(api.headers), "plain_status": plain.status_code,
     "plain_location": plain.get("Location"),
+    "api_plain": [
+        {"status": r.status_code, "location": r.get("Location"),
+         "type": r.get("Content-Type"), "body": r.content.decode()}
+        for r in (api_plain, api_plain_token)
+    ],
+    "api_secure_status": api_secure.status_code,
 }))
 """
 
@@ -135,6 +146,23 @@ def test_it_redirects_plain_http_to_https(production_answers: dict[str, object])
     assert str(production_answers["plain_location"]).startswith("https://")
 
 
+def test_it_refuses_the_api_over_plain_http_instead_of_redirecting(
+    production_answers: dict[str, object],
+) -> None:
+    """ASVS 4.1.2: only pages are redirected; an API client whose token went in clear
+    gets an error it cannot miss, not a redirect it would follow."""
+    answers = production_answers["api_plain"]
+    assert isinstance(answers, list)
+    for answer in answers:
+        assert answer["status"] == 403
+        assert answer["location"] is None
+        assert answer["type"] == "application/json"
+        body = json.loads(answer["body"])
+        assert body["code"] == "https_required"
+        assert body["detail"]
+    assert production_answers["api_secure_status"] == 200
+
+
 def test_it_marks_cookies_secure_and_host_prefixed(
     production_answers: dict[str, dict[str, dict[str, object]]],
 ) -> None:
@@ -173,6 +201,28 @@ def test_it_passes_the_deployment_check_without_a_warning(tmp_path: Path) -> Non
         ({"VIGIE_HOST_NAME": ""}, "the legal notice states who publishes"),
         ({"VIGIE_CONTACT_EMAIL": "contact@vigie.test"}, "an address that works"),
         ({"VIGIE_PRIVACY_CONTACT_EMAIL": "dpo@vigie.test"}, "an address that works"),
+        # ASVS 12.3.1: no connection to another machine in clear.
+        ({"EMAIL_HOST": "smtp.example.org"}, "EMAIL_HOST is another machine"),
+        (
+            {"EMAIL_HOST": "smtp.example.org", "EMAIL_USE_TLS": "false"},
+            "EMAIL_HOST is another machine",
+        ),
+        (
+            {"DATABASE_URL": "postgres://vigie:Pa55-w0rd@db.example.org:5432/vigie"},
+            "DATABASE_URL points to another machine without TLS",
+        ),
+        (
+            {"DATABASE_URL": "postgres://vigie:Pa55-w0rd@10.0.0.5/vigie?sslmode=prefer"},
+            "DATABASE_URL points to another machine without TLS",
+        ),
+        (
+            {"REDIS_URL": "redis://:Pa55-w0rd@cache.example.org:6379/0"},
+            "REDIS_URL points to another machine without TLS",
+        ),
+        (
+            {"REDIS_URL": "rediss://cache-1.example.org:6380/0,redis://cache-2.example.org/0"},
+            "REDIS_URL points to another machine without TLS",
+        ),
     ],
 )
 def test_it_refuses_to_start_in_production_without_safe_settings(
@@ -182,3 +232,29 @@ def test_it_refuses_to_start_in_production_without_safe_settings(
 
     assert result.returncode != 0
     assert message in result.stderr
+    assert "Pa55-w0rd" not in result.stderr  # never the URL's password
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # Encrypted, or never leaving the machine.
+        {"EMAIL_HOST": "smtp.example.org", "EMAIL_PORT": "587", "EMAIL_USE_TLS": "true"},
+        {"EMAIL_HOST": "smtp.example.org", "EMAIL_PORT": "465", "EMAIL_USE_SSL": "true"},
+        {"EMAIL_HOST": "127.0.0.1"},
+        {"DATABASE_URL": "postgres://vigie:Pa55-w0rd@db.example.org/vigie?sslmode=verify-full"},
+        {"DATABASE_URL": "postgres://vigie:Pa55-w0rd@db.example.org/vigie?sslmode=require"},
+        {"DATABASE_URL": "postgres://vigie@127.0.0.1:5432/vigie"},
+        {"DATABASE_URL": "postgres://vigie@%2Frun%2Fpostgresql/vigie"},
+        {"DATABASE_URL": "postgres:///vigie"},
+        {"REDIS_URL": "rediss://:Pa55-w0rd@cache.example.org:6380/0"},
+        {"REDIS_URL": "redis://127.0.0.1:6379/0"},
+        {"REDIS_URL": "unix:///run/redis/redis.sock"},
+    ],
+)
+def test_it_starts_in_production_with_encrypted_or_local_backends(
+    tmp_path: Path, change: dict[str, str]
+) -> None:
+    result = run("import django; django.setup()", production_environment(tmp_path, **change))
+
+    assert result.returncode == 0, result.stderr

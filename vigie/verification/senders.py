@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from vigie.addresses.postal import Envelope
+from vigie.lib import outbound
 from vigie.verification.models import Letter
 
 logger = logging.getLogger(__name__)
@@ -195,9 +196,13 @@ class MailevaSender:
             if authenticated:
                 headers["Authorization"] = f"Bearer {self._token()}"
             try:
-                response = requests.request(
-                    method, url, headers=headers, timeout=self.timeout, **kwargs
-                )
+                with outbound.session() as session:
+                    response = session.request(
+                        method, url, headers=headers, timeout=self.timeout, **kwargs
+                    )
+            except outbound.RedirectRefused as error:
+                # Maileva never redirects: the address is wrong or someone is in the way.
+                raise SenderError(f"{method} {url}: {error}", retryable=False) from error
             except requests.RequestException as error:
                 if not idempotent or attempt == self.STEP_TRIES:
                     raise SenderError(

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from vigie.accounts.models import User, UserSession
-from vigie.test import PASSWORD, Personas, Response, totp_code
+from vigie.test import PASSWORD, Personas, Response, log_in_as, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -191,6 +191,46 @@ def test_it_logs_out_and_ends_the_session_on_the_server(client: Client, personas
 
     assert UserSession.objects.filter(user=personas.alice).count() == 0
     assert client.get("/compte/").status_code == 302
+
+
+def test_it_tells_the_browser_to_clear_its_cache_and_storage_at_logout(
+    client: Client, personas: Personas
+) -> None:
+    """ASVS 14.3.1, on the page, the API (session and token) and ending this session."""
+    clear = '"cache", "storage"'  # not "cookies": see vigie.lib.http.CLEAR_SITE_DATA
+    log_in_as(client, personas.alice)
+    assert "Clear-Site-Data" not in client.get("/compte/")  # only when the session ends
+
+    page = client.post("/deconnexion/")
+    assert page.status_code == 302
+    assert page["Clear-Site-Data"] == clear
+    # The "you are logged out" message, kept in a cookie, reaches the next page.
+    assert len(list(client.get(page["Location"]).context["messages"])) == 1
+
+    log_in_as(client, personas.alice)
+    api = client.post("/api/v1/auth/logout")
+    assert api.status_code == 204
+    assert api["Clear-Site-Data"] == clear
+    assert client.get("/api/v1/me").status_code == 401
+
+    log_in_as(client, personas.alice)
+    current = next(row["id"] for row in client.get("/api/v1/me/sessions").json() if row["current"])
+    ended = client.delete(f"/api/v1/me/sessions/{current}")
+    assert ended.status_code == 204
+    assert ended["Clear-Site-Data"] == clear
+
+    secret = (
+        Client()
+        .post(
+            "/api/v1/auth/tokens",
+            {"name": "Mon téléphone", "email": "alice@example.org", "password": PASSWORD},
+            content_type="application/json",
+        )
+        .json()["token"]
+    )
+    token = Client().post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {secret}"})
+    assert token.status_code == 204
+    assert token["Clear-Site-Data"] == clear
 
 
 def test_it_refuses_a_deactivated_account_like_a_wrong_password(

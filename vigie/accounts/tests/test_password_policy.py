@@ -8,13 +8,20 @@ from django.conf import settings
 from django.contrib.auth.hashers import get_hasher, identify_hasher, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from vigie.accounts.hashers import VigieArgon2PasswordHasher
 from vigie.accounts.models import User
-from vigie.accounts.password_policy import CnilPasswordValidator
+from vigie.accounts.password_policy import (
+    CONTEXT_WORDS,
+    PASSWORD_CONTEXT_ATTRIBUTE,
+    CnilPasswordValidator,
+    ContextWordsValidator,
+)
+from vigie.test import Personas
 
 validator = CnilPasswordValidator()
 
@@ -127,7 +134,11 @@ def test_it_refuses_common_passwords_and_ones_like_the_name() -> None:
         validate_password("Jeanne.Dupont@example.org1", user)
 
     assert "password_too_common" in [error.code for error in common.value.error_list]
-    assert [error.code for error in similar.value.error_list] == ["password_too_similar"]
+    # Its names are context words too (test_it_refuses_passwords_built_on_the_persons_...).
+    assert {error.code for error in similar.value.error_list} == {
+        "password_too_similar",
+        "password_context_word",
+    }
 
 
 def test_it_hashes_with_argon2id_at_or_above_owasp_parameters() -> None:
@@ -141,3 +152,102 @@ def test_it_hashes_with_argon2id_at_or_above_owasp_parameters() -> None:
     assert encoded.startswith(
         f"argon2$argon2id$v=19$m={hasher.memory_cost},t={hasher.time_cost},p={hasher.parallelism}$"
     )
+
+
+def context_refusal(password: str, user: User | None = None) -> str | None:
+    """The code of the context validator's refusal, or None when it accepts."""
+    try:
+        ContextWordsValidator().validate(password, user)
+    except ValidationError as error:
+        return error.code
+    return None
+
+
+def test_it_lists_the_context_words_of_docs_security() -> None:
+    """ASVS 6.1.2: the list in docs/security.md is the one applied."""
+    for word in ["vigie", "voisin", "voisins", "vigilant", "vigilants", "quartier"]:
+        assert word in CONTEXT_WORDS
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Vigie2026!abc",
+        "VIGIE-vigie-26",
+        "V1g!e-2026#Ab",  # look-alike characters
+        "Voisin-2026!ab",
+        "MesVoisins-26!",
+        "Vigilant-2026!",
+        "vigilants2026ABC",
+        "Quartier-2026!",
+        "Qu@rt!er-N0rd-9",
+        "Vigie-Quartier-2026!",  # two of them, each too short a remainder
+    ],
+)
+def test_it_refuses_passwords_built_on_vigies_words(password: str) -> None:
+    """ASVS 6.2.11: each password meets a CNIL rule, but only thanks to the word."""
+    assert accepted(password)
+    assert context_refusal(password) == "password_context_word"
+
+
+@pytest.mark.django_db
+def test_it_refuses_passwords_built_on_the_persons_names_email_and_commune(
+    personas: Personas,
+) -> None:
+    alice = personas.alice  # Alice Martin, alice@example.org, home in Bourg-lès-Vigies
+    for password in ["Alice-2026!xy", "Martin-2026!xy", "M4rt1n-2026!xy", "Bourg-2026!xy"]:
+        assert accepted(password)
+        assert context_refusal(password, alice) == "password_context_word", password
+
+    # Someone signing up: not saved yet, the commune comes with the address being registered.
+    newcomer = User(email="jeanne.dupontel@example.org", first_name="Jeanne", last_name="Roy")
+    setattr(newcomer, PASSWORD_CONTEXT_ATTRIBUTE, ["Saint-Rémy-de-Provence"])
+    for password in ["Jeanne-2026!x", "Dupontel-26!x", "Provence-26!x", "Saint-Remy-26!"]:
+        assert context_refusal(password, newcomer) == "password_context_word", password
+    assert context_refusal("Provence-26!x", None) is None  # the commune is the person's context
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Tournesol-42ab",
+        "Tournesol-42abVigie",  # the word added to a password strong without it
+        "le chat de la voisine dort sous le grand muret",  # 7 words and 25 letters without it
+        "Persona-password-2026!",
+    ],
+)
+def test_it_accepts_a_password_strong_without_the_context_word(password: str) -> None:
+    user = User(email="alice@example.org", first_name="Alice", last_name="Martin")
+    setattr(user, PASSWORD_CONTEXT_ATTRIBUTE, ["Bourg-lès-Vigies"])
+
+    assert context_refusal(password, user) is None
+
+
+def test_it_names_the_word_but_never_repeats_the_password() -> None:
+    with translation.override("fr"), pytest.raises(ValidationError) as raised:
+        validate_password("V1g!e-2026#Ab")
+
+    messages = " ".join(raised.value.messages)
+    assert "vigie" in messages
+    assert "V1g!e" not in messages
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("address_reference")
+def test_it_refuses_a_sign_up_whose_password_is_built_on_the_commune(client: Client) -> None:
+    response = client.post(
+        "/api/v1/auth/register",
+        {
+            "email": "jeanne@example.org",
+            "password": "Bourg-2026!xy",
+            "first_name": "Jeanne",
+            "last_name": "Dupont",
+            "address": {"ban_id": "99101_0001_00040"},
+            "accept_terms": True,
+        },
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["password"]
+    assert not User.objects.exists()

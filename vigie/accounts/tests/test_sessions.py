@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from vigie.accounts.models import UserSession
 from vigie.accounts.session_store import SessionStore
-from vigie.test import Personas, log_in_as
+from vigie.test import PASSWORD, Personas, log_in_as
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +162,139 @@ def test_it_leaves_a_tombstone_when_logging_out(personas: Personas) -> None:
     stolen = Client()
     stolen.cookies[settings.SESSION_COOKIE_NAME] = session_key
     assert stolen.get("/api/v1/communities").status_code == 401
+
+
+def _security_events(caplog: pytest.LogCaptureFixture, name: str) -> list[dict[str, object]]:
+    return [
+        record.security  # type: ignore[attr-defined]
+        for record in caplog.records
+        if getattr(record, "security", {}).get("event") == name
+    ]
+
+
+def test_it_lets_the_team_end_every_session_of_a_member_without_closing_the_account(
+    personas: Personas,
+    caplog: pytest.LogCaptureFixture,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """ASVS 7.4.5, from the member's moderation page."""
+    from vigie.audit.models import AuditEvent
+
+    phone, laptop = log_in_as(Client(), personas.alice), log_in_as(Client(), personas.alice)
+    secret = (
+        Client()
+        .post(
+            "/api/v1/auth/tokens",
+            {"name": "Téléphone", "email": "alice@example.org", "password": PASSWORD},
+            content_type="application/json",
+        )
+        .json()["token"]
+    )
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert phone.get("/compte/").status_code == 200  # read once: now in the cache too
+    bob = log_in_as(Client(), personas.bob)
+    team = log_in_as(Client(), personas.carol, second_factor=True)
+    page = f"/equipe/moderation/membres/{personas.alice.pk}/"
+    assert "/sessions/" in team.get(page).content.decode()  # the button is on the page
+
+    with (
+        caplog.at_level(logging.INFO, logger="vigie.security"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        answer = team.post(f"{page}sessions/")
+
+    assert answer.status_code == 302
+    assert answer["Location"] == page
+    assert phone.get("/compte/").status_code == 302  # at once, cached copy or not
+    assert laptop.get("/compte/").status_code == 302
+    assert Client().get("/api/v1/me", headers=bearer).status_code == 401
+    assert bob.get("/compte/").status_code == 200  # nobody else's
+    assert team.get("/compte/").status_code == 200
+    personas.alice.refresh_from_db()
+    assert personas.alice.is_active  # the account stays open
+    assert (
+        Client()
+        .post("/connexion/", {"email": "alice@example.org", "password": PASSWORD})
+        .status_code
+        == 302
+    )
+    event = AuditEvent.objects.get(event_type="account.sessions_ended")
+    assert event.actor_id == personas.carol.pk
+    assert event.target_id == str(personas.alice.pk)
+    assert event.data == {"count": 2, "reason": "ended_by_team"}
+    assert (
+        AuditEvent.objects.filter(
+            event_type="account.token_revoked", actor_id=personas.carol.pk
+        ).count()
+        == 1
+    )
+    [logged] = _security_events(caplog, "sessions_ended")
+    assert logged["outcome"] == "ended_by_team"
+    assert (logged["user_id"], logged["subject_id"]) == (personas.carol.pk, personas.alice.pk)
+    assert (logged["count"], logged["tokens"]) == (2, 1)
+
+
+def test_it_lets_the_team_end_a_members_sessions_through_the_api(personas: Personas) -> None:
+    member = log_in_as(Client(), personas.alice)
+    url = f"/api/v1/moderation/users/{personas.alice.pk}/sessions"
+
+    for persona in (personas.mallory, personas.dave, personas.alice):
+        refused = log_in_as(Client(), persona).delete(url)
+        assert refused.status_code == 404  # the team's operations do not exist for others
+    assert member.get("/compte/").status_code == 200
+    unverified = log_in_as(Client(), personas.carol).delete(url)  # no second factor
+    assert unverified.status_code == 404
+
+    answer = log_in_as(Client(), personas.carol, second_factor=True).delete(url)
+
+    assert answer.status_code == 200
+    assert answer.json() == {"ended": 2}  # hers: the member's browser and her own try above
+    assert member.get("/compte/").status_code == 302
+    assert not UserSession.objects.filter(user=personas.alice).exists()
+    missing = log_in_as(Client(), personas.carol, second_factor=True).delete(
+        "/api/v1/moderation/users/999999/sessions"
+    )
+    assert missing.status_code == 404
+
+
+def test_it_ends_every_session_from_the_command_line_after_a_dry_run(
+    personas: Personas,
+) -> None:
+    """ASVS 7.4.5: `manage.py end_all_sessions` after a compromise."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from vigie.audit.models import AuditEvent
+
+    browsers = [log_in_as(Client(), user) for user in (personas.alice, personas.bob)]
+    browsers.append(log_in_as(Client(), personas.carol, second_factor=True))
+    browsers.append(log_in_as(Client(), personas.alice))
+    for browser in browsers:
+        assert browser.get("/compte/").status_code == 200
+
+    dry = StringIO()
+    call_command("end_all_sessions", "--dry-run", stdout=dry)
+
+    assert "Would end 4 session(s)." in dry.getvalue()
+    assert UserSession.objects.count() == 4
+    assert all(browser.get("/compte/").status_code == 200 for browser in browsers)
+
+    out = StringIO()
+    call_command("end_all_sessions", stdout=out)
+
+    assert "Ended 4 session(s)." in out.getvalue()
+    assert UserSession.objects.count() == 0
+    assert all(browser.get("/compte/").status_code == 302 for browser in browsers)
+    ended = {
+        event.target_id: event.data
+        for event in AuditEvent.objects.filter(event_type="account.sessions_ended")
+    }
+    assert ended == {
+        str(personas.alice.pk): {"count": 2, "reason": "ended_by_operator"},
+        str(personas.bob.pk): {"count": 1, "reason": "ended_by_operator"},
+        str(personas.carol.pk): {"count": 1, "reason": "ended_by_operator"},
+    }
+    assert (
+        AuditEvent.objects.filter(event_type="account.sessions_ended", actor_id=None).count() == 3
+    )

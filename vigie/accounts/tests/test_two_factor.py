@@ -40,7 +40,7 @@ def test_it_enrols_an_authenticator_and_shows_hashed_recovery_codes_once(
     assert done.status_code == 200
     codes = done.context["codes"]
     assert len(codes) == 10
-    assert all(re.fullmatch(r"[2-9A-HJ-NP-Z]{4}(-[2-9A-HJ-NP-Z]{4}){3}", code) for code in codes)
+    assert all(re.fullmatch(r"[2-9A-HJ-NP-Z]{4}(-[2-9A-HJ-NP-Z]{4}){5}", code) for code in codes)
     stored = set(RecoveryCode.objects.values_list("digest", flat=True))
     assert not any(code in stored or code.replace("-", "") in stored for code in codes)
     device.refresh_from_db()
@@ -214,3 +214,32 @@ def test_it_keeps_the_admin_from_a_moderator_who_is_no_superuser(
 
     assert admin.status_code == 404
     assert team.status_code == 200
+
+
+def test_it_makes_recovery_codes_of_at_least_112_bits(personas: Personas) -> None:
+    """ASVS 6.5.2: a lookup secret of 112 bits or more may be kept as a SHA-256 digest."""
+    import math
+
+    from vigie.accounts.actions import do_regenerate_recovery_codes
+    from vigie.accounts.models import normalize_recovery_code
+    from vigie.lib.codes import READABLE_ALPHABET
+
+    codes = do_regenerate_recovery_codes(personas.carol)
+    normalized = {normalize_recovery_code(code) for code in codes}
+    alphabet = set(READABLE_ALPHABET)
+
+    assert len(alphabet) == len(READABLE_ALPHABET)  # no letter counted twice
+    assert all(set(code) <= alphabet for code in normalized)
+    length = min(len(code) for code in normalized)
+    assert length * math.log2(len(alphabet)) >= 112
+    # Every letter of the alphabet is really drawn (so its size is the true one): over 1,200
+    # characters a letter never drawn would be a one-in-10^15 chance.
+    batches = [do_regenerate_recovery_codes(personas.carol) for _ in range(5)]
+    drawn = "".join(normalize_recovery_code(code) for batch in batches for code in batch)
+    assert set(drawn) == alphabet
+    # Digests only, one per code of the last batch, none of them the code itself.
+    stored = set(
+        RecoveryCode.objects.filter(device__user=personas.carol).values_list("digest", flat=True)
+    )
+    assert len(stored) == 10
+    assert not stored & {normalize_recovery_code(code) for code in batches[-1]}

@@ -119,3 +119,21 @@ def test_it_rejects_a_too_long_query(client: Client) -> None:
 
     assert response.status_code == 422
     assert json.loads(response.content)["errors"][0]["field"] == "q"
+
+
+@pytest.mark.django_db
+def test_it_never_follows_a_redirect_from_geoplateforme() -> None:
+    """ASVS 15.3.2: a redirect is a failure of the geocoder, never followed."""
+    from vigie.lib.standin import Redirector
+
+    redirector = Redirector(302).start()
+    try:
+        geocoder = GeoplateformeGeocoder(base_url=f"{redirector.base_url}/geocodage", timeout=2)
+        with pytest.raises(GeocoderUnavailable, match="302"):
+            geocoder.search("12 rue des lilas")
+    finally:
+        redirector.stop()
+
+    assert [method for method, _path in redirector.requests] == ["GET"]
+    assert redirector.requests[0][1].startswith("/geocodage/search?")
+    assert not redirector.followed

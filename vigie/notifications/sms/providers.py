@@ -21,6 +21,7 @@ import ovh  # type: ignore[import-untyped, unused-ignore]
 from django.conf import settings
 from django.utils import timezone
 
+from vigie.lib import outbound
 from vigie.notifications.errors import PermanentFailure, RecipientGone, TemporaryFailure
 from vigie.notifications.sms.gsm import GSM_7, sms_length
 
@@ -182,6 +183,9 @@ class OvhSmsProvider:
             # The client only knows endpoints by name; the stand-in is reached by
             # replacing the root it resolved, which every request is built from.
             client._endpoint = self.endpoint.rstrip("/")
+        # Its own session would follow redirects, with the signed request: this one refuses
+        # them (OVH never redirects its API), which ovh raises as an HTTPError.
+        client._session = outbound.session()
         self._client = client
         return client
 
@@ -207,6 +211,8 @@ class OvhSmsProvider:
 def _classify(error: Any) -> TemporaryFailure | PermanentFailure:
     response = getattr(error, "response", None)
     name = type(error).__name__
+    if any(isinstance(cause, outbound.RedirectRefused) for cause in error.args):
+        return PermanentFailure(f"OVH redirected ({name}): not followed")
     if response is None:
         # No answer from OVH (network, DNS, timeout, unreadable body), or a key
         # the client refused to sign with before sending anything.

@@ -209,3 +209,23 @@ def test_it_still_reaches_the_local_stand_in_in_production(
     send(target)
 
     assert len(push_service.received) == 1
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_it_never_follows_a_redirect_from_a_push_service(
+    push_service: PushStandIn, status: int
+) -> None:
+    """ASVS 15.3.2: the signed push is not carried elsewhere; the redirect is a failure."""
+    from vigie.lib.standin import Redirector
+
+    target, _ = push_service.new_subscription()
+    redirector = Redirector(status).start()
+    try:
+        moved = PushTarget(f"{redirector.base_url}/push/any", target.p256dh, target.auth)
+        with pytest.raises(PermanentFailure, match=f"redirect|{status}"):
+            send(moved)
+    finally:
+        redirector.stop()
+
+    assert redirector.requests == [("POST", "/push/any")]
+    assert not redirector.followed

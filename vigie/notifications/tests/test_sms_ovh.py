@@ -200,3 +200,26 @@ def test_it_reuses_the_server_time_it_asked_once(ovh_api: OvhStandIn) -> None:
 
     assert [path for _method, path in ovh_api.requests].count("/1.0/auth/time") == 1
     assert [sent.receiver for sent in ovh_api.sent] == ["+33612345678", "+33698765432"]
+
+
+def test_it_never_follows_a_redirect_from_ovh() -> None:
+    """ASVS 15.3.2: the signed request is not carried elsewhere; the redirect is a failure."""
+    from vigie.lib.standin import Redirector
+
+    redirector = Redirector(302).start()
+    try:
+        provider = OvhSmsProvider(
+            endpoint=f"{redirector.base_url}/1.0",
+            application_key="key",
+            application_secret="secret",
+            consumer_key="consumer",
+            service="sms-ab12345-1",
+            sender="Vigie",
+        )
+        with pytest.raises(PermanentFailure, match="redirected"):
+            provider.send(to="+33612345678", text="Code", reference="delivery-1")
+    finally:
+        redirector.stop()
+
+    assert redirector.requests == [("GET", "/1.0/auth/time")]
+    assert not redirector.followed

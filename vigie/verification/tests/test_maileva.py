@@ -184,3 +184,35 @@ def test_it_gives_maileva_the_lines_the_pdf_prints_with_both_complement_lines_wh
     assert lines[4] == ""  # line 5 is for a lieu-dit or a PO box
     assert " ".join(lines[1:3]) == postal_upper(complement)
     assert all(len(line) <= 38 for line in lines)
+
+
+@pytest.mark.parametrize("status", [302, 303, 307])
+def test_it_never_follows_a_redirect_from_maileva(status: int) -> None:
+    """ASVS 15.3.2: the credentials and the letter are not carried elsewhere; a redirect
+    fails the attempt for good (Maileva never redirects: the address is wrong)."""
+    from vigie.lib.standin import Redirector
+
+    redirector = Redirector(status).start()
+    try:
+        sender = MailevaSender(
+            api_url=f"{redirector.base_url}/mail/v2",
+            token_url=f"{redirector.base_url}/oauth/token",
+            client_id="vigie",
+            client_secret="secret",
+            timeout=5,
+        )
+        with pytest.raises(SenderError, match=str(status)) as raised:
+            sender.send(
+                Letter(pk=1),
+                pdf=b"%PDF-1.4",
+                envelope=Envelope(
+                    name="A", complement_lines=(), street_line="1 RUE X", last_line="99100 X"
+                ),
+                on_created=lambda sending_id: None,
+            )
+    finally:
+        redirector.stop()
+
+    assert raised.value.retryable is False
+    assert redirector.requests == [("POST", "/oauth/token")]
+    assert not redirector.followed
