@@ -142,3 +142,10 @@ def test_it_takes_json_integers_only_for_ids_in_a_body(client: Client, personas:
     )
 
     assert response.status_code == 422
+
+
+def test_it_declares_415_where_a_json_body_is_read(client: Client) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+
+    assert "415" in paths["/api/v1/reports"]["post"]["responses"]
+    assert "415" not in paths["/api/v1/me"]["get"]["responses"]
