@@ -44,14 +44,17 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.core.result import Ok
 
 from vigie.accounts.actions import do_create_access_token
-from vigie.accounts.models import User
+from vigie.accounts.models import TOTPDevice, User
 from vigie.communities.models import Membership
 from vigie.moderation import terms
+from vigie.municipalities.models import Subscription
 from vigie.test import (
     PASSWORD,
+    TOTP_KEY_HEX,
     Personas,
     forget_shared_cache,
     make_personas,
+    make_user,
     neighbourhood_a,
     neighbourhood_b,
     run_tasks,
@@ -212,7 +215,94 @@ def build_world() -> World:
     ids["breach_id"] += [carol.send("POST", "/privacy/breaches", breach)["id"]]
     ids["export_id"] += [alice.send("POST", "/me/export", {"password": PASSWORD})["id"]]
     run_tasks()
+    _team_and_town_hall_at_work(world, carol, alert)
     return world
+
+
+def _team_and_town_hall_at_work(world: World, carol: Caller, alert: dict[str, Any]) -> None:
+    """The answers of the team's and the town hall's decisions, checked once each."""
+    personas, ids = world.personas, world.ids
+    a = neighbourhood_a().pk
+    dave, helene = Caller(personas.dave), Caller(personas.townhall, second_factor=True)
+    erin = make_user("erin@example.org", "Erin", "Garnier", is_staff=True)
+    TOTPDevice.objects.create(user=erin, name="authenticator", key=TOTP_KEY_HEX, confirmed=True)
+    erin_calls = Caller(erin, second_factor=True)
+
+    approved = Caller(personas.alice).send(
+        "POST",
+        "/communities/{community_id}/alerts",
+        {**alert, "category": "scam", "send_anyway": True},
+        community_id=a,
+    )["id"]
+    carol.send(
+        "POST", "/moderation/alerts/{alert_id}/decision", {"decision": "approve"}, alert_id=approved
+    )
+    dave.send(
+        "POST", "/alerts/{alert_id}/close", {"resolution": "resolved"}, alert_id=ids["alert_id"][1]
+    )
+    draft = dave.send(
+        "POST",
+        "/communities/{community_id}/alerts",
+        {**alert, "category": "roads", "submit": False},
+        community_id=a,
+    )["id"]
+    dave.send("POST", "/alerts/{alert_id}/submit", {}, alert_id=draft)
+    ids["alert_id"] += [approved, draft]
+    carol.send(
+        "POST",
+        "/moderation/users/{user_id}/sanctions",
+        {"kind": "warned", "clause": "4", "explanation": "Propos blessants."},
+        user_id=personas.mallory.pk,
+    )
+    erin_calls.send(
+        "POST",
+        "/moderation/appeals/{appeal_id}/decision",
+        {"outcome": "upheld", "answer": "La décision reste."},
+        appeal_id=ids["appeal_id"][0],
+    )
+    carol.send(
+        "PUT",
+        "/privacy/restrictions/{user_id}",
+        {"reason": "Contestation."},
+        user_id=personas.mallory.pk,
+    )
+    carol.send("DELETE", "/privacy/restrictions/{user_id}", user_id=personas.mallory.pk)
+
+    commune = town_hall().pk
+    helene.send(
+        "POST",
+        "/municipalities/{town_hall_id}/orders",
+        {"plan": "bourg", "period": "yearly"},
+        town_hall_id=commune,
+    )
+    Subscription.objects.create(
+        town_hall_id=commune,
+        plan="bourg",
+        period="yearly",
+        paid_until=timezone.now() + timedelta(days=100),
+    )
+    helene.send(
+        "POST",
+        "/municipalities/{town_hall_id}/messages",
+        {"category": "roads", "place": "Rue des Lilas", "text": "Travaux lundi."},
+        town_hall_id=commune,
+    )
+    # Alice a deputy for a moment: she stays a plain member for the tests.
+    membership = Membership.objects.get(user=personas.alice, community_id=a).pk
+    for role in ("deputy", "member"):
+        helene.send(
+            "PUT",
+            "/municipalities/{town_hall_id}/roles/{membership_id}",
+            {"role": role},
+            town_hall_id=commune,
+            membership_id=membership,
+        )
+    carol.send(
+        "POST",
+        "/municipalities/{town_hall_id}/agents",
+        {"email": "agent@bourg-les-vigies.example", "first_name": "Paul", "last_name": "Marin"},
+        town_hall_id=commune,
+    )
 
 
 @pytest.fixture(scope="module")
