@@ -358,6 +358,7 @@ def _one_connection() -> Iterator[None]:
 
 @pytest.fixture
 def credentials(world: World, db: None, caller: str) -> dict[str, str]:
+    """The caller's own token for this test (rolled back with it), which DELETE may revoke."""
     if caller == "anonymous":
         return {}
     user: User = getattr(world.personas, caller)
