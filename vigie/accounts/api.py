@@ -43,7 +43,7 @@ from vigie.accounts.schemas import (
     TokenOut,
 )
 from vigie.api.auth import SessionAuth, member_auth
-from vigie.api.schemas import ERRORS, Message
+from vigie.api.schemas import ERRORS, Id, Message
 from vigie.lib.errors import NotAuthenticated, VigieError
 from vigie.lib.http import clear_site_data
 from vigie.verification.access import verification_state_for
@@ -194,7 +194,7 @@ def list_tokens(request: HttpRequest) -> list[TokenOut]:
 
 
 @auth_router.delete("/tokens/{int:token_id}", response={204: None, **ERRORS}, auth=member_auth)
-def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
+def revoke_token(request: HttpRequest, token_id: Id) -> Status[None]:
     user = _caller(request)
     actions.do_revoke_access_token(access.access_access_token(user, token_id), acting_user=user)
     return Status(204, None)

@@ -30,6 +30,7 @@ class RegisterIn(Schema):
     language: str | None = Field(default=None, max_length=2, description="fr (default) or en")
     accept_terms: bool = Field(
         default=False,
+        strict=True,
         description="true: I accept the terms of use in force (GET /terms); required",
     )
 

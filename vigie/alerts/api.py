@@ -12,7 +12,7 @@ from vigie.accounts.models import User
 from vigie.alerts import access, actions
 from vigie.alerts.models import Alert
 from vigie.api.auth import member_auth
-from vigie.api.schemas import ERRORS
+from vigie.api.schemas import ERRORS, Id
 from vigie.communities import access as community_access
 from vigie.communities.models import Membership
 
@@ -45,12 +45,14 @@ class AlertIn(Schema):
     happened_at: datetime
     place: str = Field(max_length=120, description="the street or place")
     description: str = Field(max_length=2000, description="what happened")
-    longitude: float | None = Field(default=None, ge=-180, le=180)
-    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, strict=True, ge=-180, le=180)
+    latitude: float | None = Field(default=None, strict=True, ge=-90, le=90)
     people: PeopleIn | None = None
     vehicle: VehicleIn | None = None
-    submit: bool = Field(default=True, description="false keeps a draft")
-    send_anyway: bool = Field(default=False, description="send although a similar alert exists")
+    submit: bool = Field(default=True, strict=True, description="false keeps a draft")
+    send_anyway: bool = Field(
+        default=False, strict=True, description="send although a similar alert exists"
+    )
 
 
 class DeliveriesOut(Schema):
@@ -175,7 +177,7 @@ class AlertListQuery(Schema):
 
 @router.get("/communities/{int:community_id}/alerts", response={200: list[AlertOut], **ERRORS})
 def community_alerts(
-    request: HttpRequest, community_id: int, filters: Query[AlertListQuery]
+    request: HttpRequest, community_id: Id, filters: Query[AlertListQuery]
 ) -> list[AlertOut]:
     """Alerts sent in my neighbourhood (and my own, whatever their state), newest first."""
     user = _caller(request)
@@ -191,7 +193,7 @@ def community_alerts(
     response={201: AlertOut, **ERRORS},
     summary="Send an alert",
 )
-def create_alert(request: HttpRequest, community_id: int, payload: AlertIn) -> Status[AlertOut]:
+def create_alert(request: HttpRequest, community_id: Id, payload: AlertIn) -> Status[AlertOut]:
     """In an emergency call 17 (police), 18 (fire brigade) or 112 first.
 
     409 ``similar_alert`` (with ``similar_alert_id``) when the same kind of alert was
@@ -206,14 +208,14 @@ def create_alert(request: HttpRequest, community_id: int, payload: AlertIn) -> S
 
 
 @router.get("/alerts/{int:alert_id}", response={200: AlertOut, **ERRORS})
-def alert(request: HttpRequest, alert_id: int) -> AlertOut:
+def alert(request: HttpRequest, alert_id: Id) -> AlertOut:
     """An alert; its author also sees how many neighbours it reached, by channel."""
     user = _caller(request)
     return alert_out(access.access_alert(user, alert_id), viewer=user)
 
 
 class SubmitIn(Schema):
-    send_anyway: bool = False
+    send_anyway: bool = Field(default=False, strict=True)
 
 
 class ReasonIn(Schema):
@@ -229,7 +231,7 @@ def _writer(user: User, alert: Alert) -> Membership:
 
 
 @router.post("/alerts/{int:alert_id}/submit", response={200: AlertOut, **ERRORS})
-def submit(request: HttpRequest, alert_id: int, payload: SubmitIn) -> AlertOut:
+def submit(request: HttpRequest, alert_id: Id, payload: SubmitIn) -> AlertOut:
     """Send a draft (to the team, or at once on the fast path)."""
     user = _caller(request)
     found = access.access_alert(user, alert_id)
@@ -238,7 +240,7 @@ def submit(request: HttpRequest, alert_id: int, payload: SubmitIn) -> AlertOut:
 
 
 @router.post("/alerts/{int:alert_id}/withdraw", response={200: AlertOut, **ERRORS})
-def withdraw(request: HttpRequest, alert_id: int, payload: ReasonIn) -> AlertOut:
+def withdraw(request: HttpRequest, alert_id: Id, payload: ReasonIn) -> AlertOut:
     """The author takes the alert back; everyone it reached is told."""
     user = _caller(request)
     found = access.access_alert(user, alert_id)
@@ -247,7 +249,7 @@ def withdraw(request: HttpRequest, alert_id: int, payload: ReasonIn) -> AlertOut
 
 
 @router.post("/alerts/{int:alert_id}/close", response={200: AlertOut, **ERRORS})
-def close(request: HttpRequest, alert_id: int, payload: CloseIn) -> AlertOut:
+def close(request: HttpRequest, alert_id: Id, payload: CloseIn) -> AlertOut:
     """Resolved, or a false alarm (the author or a référent); followers are told."""
     user = _caller(request)
     found = access.access_alert(user, alert_id)
@@ -263,7 +265,7 @@ def close(request: HttpRequest, alert_id: int, payload: CloseIn) -> AlertOut:
 
 
 @router.post("/alerts/{int:alert_id}/support", response={200: AlertOut, **ERRORS})
-def support(request: HttpRequest, alert_id: int) -> AlertOut:
+def support(request: HttpRequest, alert_id: Id) -> AlertOut:
     """ "Me too": join the alert rather than sending the same again."""
     user = _caller(request)
     found = access.access_alert(user, alert_id)

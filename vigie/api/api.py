@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
 from vigie.lib.errors import InvalidInput, RateLimited, VigieError
@@ -99,7 +100,24 @@ def _holds_null_character(value: object) -> bool:
     return False
 
 
-api = NinjaAPI(
+class VigieAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """The schema, with the 415 that JsonOnlyParser answers wherever a body is read."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        unsupported = {
+            "description": "Unsupported Media Type",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                    operation["responses"].setdefault(415, unsupported)
+        return schema
+
+
+api = VigieAPI(
     title="Vigie API",
     version="1",
     description=(

@@ -11,7 +11,7 @@ from ninja import Router, Status
 
 from vigie.accounts.models import User
 from vigie.api.auth import member_auth
-from vigie.api.schemas import ERRORS
+from vigie.api.schemas import ERRORS, Id
 from vigie.communities import access, actions
 from vigie.communities.models import Community, Membership
 from vigie.communities.schemas import (
@@ -61,7 +61,7 @@ def my_communities(request: HttpRequest) -> list[CommunityOut]:
 
 
 @router.get("/{int:community_id}", response={200: CommunityDetailOut, **ERRORS})
-def community(request: HttpRequest, community_id: int) -> CommunityDetailOut:
+def community(request: HttpRequest, community_id: Id) -> CommunityDetailOut:
     return community_detail_out(access.membership_in(_caller(request), community_id))
 
 
@@ -77,7 +77,7 @@ def community_detail_out(membership: Membership) -> CommunityDetailOut:
 
 
 @router.get("/{int:community_id}/directory", response={200: list[DirectoryEntryOut], **ERRORS})
-def directory(request: HttpRequest, community_id: int) -> list[DirectoryEntryOut]:
+def directory(request: HttpRequest, community_id: Id) -> list[DirectoryEntryOut]:
     """Neighbours who chose to be listed, by display name only."""
     entries = access.directory_for(_caller(request), community_id)
     return [DirectoryEntryOut(**entry.__dict__) for entry in entries]
@@ -85,7 +85,7 @@ def directory(request: HttpRequest, community_id: int) -> list[DirectoryEntryOut
 
 @router.put("/{int:community_id}/directory", response={200: CommunityOut, **ERRORS})
 def set_listing(
-    request: HttpRequest, community_id: int, payload: DirectoryListingIn
+    request: HttpRequest, community_id: Id, payload: DirectoryListingIn
 ) -> CommunityOut:
     """Choose whether neighbours see my display name in the directory."""
     membership = access.membership_to_change(_caller(request), community_id)
@@ -94,7 +94,7 @@ def set_listing(
 
 @router.put("/{int:community_id}/retention", response={200: CommunityDetailOut, **ERRORS})
 def set_content_retention(
-    request: HttpRequest, community_id: int, payload: ContentRetentionIn
+    request: HttpRequest, community_id: Id, payload: ContentRetentionIn
 ) -> CommunityDetailOut:
     """A référent keeps the community's posts and alerts for fewer months (null: the default)."""
     user = _caller(request)
@@ -104,7 +104,7 @@ def set_content_retention(
 
 
 @router.post("/{int:community_id}/leave", response={204: None, **ERRORS})
-def leave(request: HttpRequest, community_id: int) -> Status[None]:
+def leave(request: HttpRequest, community_id: Id) -> Status[None]:
     user = _caller(request)
     actions.do_leave_community(access.membership_to_change(user, community_id), acting_user=user)
     return Status(204, None)

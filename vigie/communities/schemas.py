@@ -28,7 +28,7 @@ class CommunityDetailOut(CommunityOut):
 
 class ContentRetentionIn(Schema):
     months: int | None = Field(
-        description="fewer months than the platform's rule; null for the rule itself"
+        strict=True, description="fewer months than the platform's rule; null for the rule itself"
     )
 
 
@@ -40,7 +40,7 @@ class DirectoryEntryOut(Schema):
 
 
 class DirectoryListingIn(Schema):
-    listed: bool
+    listed: bool = Field(strict=True)
 
 
 class NeighbourhoodRequestIn(Schema):

@@ -14,7 +14,7 @@ from vigie.accounts.models import User
 from vigie.alerts import access as alert_access
 from vigie.alerts.api import DecisionIn, TeamAlertOut, team_alert_out
 from vigie.api.auth import member_auth, team_caller
-from vigie.api.schemas import ERRORS
+from vigie.api.schemas import ERRORS, BodyId, Id
 from vigie.communities import access as community_access
 from vigie.moderation import access, actions, terms
 from vigie.moderation.models import Appeal, Decision, DecisionKind, Report, TargetType
@@ -63,7 +63,7 @@ def current_terms(request: HttpRequest) -> TermsOut:
 
 
 @public_router.get("/terms/{int:version}", response={200: TermsOut, **ERRORS})
-def terms_version(request: HttpRequest, version: int) -> TermsOut:
+def terms_version(request: HttpRequest, version: Id) -> TermsOut:
     """A version of the terms, as it was published."""
     from vigie.lib.errors import NotFound
 
@@ -74,7 +74,9 @@ def terms_version(request: HttpRequest, version: int) -> TermsOut:
 
 
 class AcceptIn(Schema):
-    version: int = Field(ge=1, le=1000, description="the version read, which must be in force")
+    version: int = Field(
+        strict=True, ge=1, le=1000, description="the version read, which must be in force"
+    )
 
 
 class AcceptanceOut(Schema):
@@ -94,9 +96,7 @@ def accept_terms(request: HttpRequest, payload: AcceptIn) -> AcceptanceOut:
 
 class ReportIn(Schema):
     target_type: Literal["post", "comment", "alert", "member"]
-    target_id: int = Field(
-        ge=1, le=2**63 - 1, description="a post, comment or alert id; a member's directory id"
-    )
+    target_id: BodyId = Field(description="a post, comment or alert id; a member's directory id")
     reason: str = Field(
         max_length=16,
         description="spam, harassment, discrimination, false_alert, personal_data, illegal, other",
@@ -223,7 +223,7 @@ class AppealIn(Schema):
 
 
 @router.post("/me/decisions/{int:decision_id}/appeal", response={201: AppealOut, **ERRORS})
-def appeal(request: HttpRequest, decision_id: int, payload: AppealIn) -> Status[AppealOut]:
+def appeal(request: HttpRequest, decision_id: Id, payload: AppealIn) -> Status[AppealOut]:
     """Appeal a decision about me: once, within 20 days; another moderator decides."""
     user = _caller(request)
     found = access.access_my_decision(user, decision_id)
@@ -240,7 +240,7 @@ class MonthOut(Schema):
     "/communities/{int:community_id}/moderation-summary",
     response={200: list[MonthOut], **ERRORS},
 )
-def moderation_summary(request: HttpRequest, community_id: int) -> list[MonthOut]:
+def moderation_summary(request: HttpRequest, community_id: Id) -> list[MonthOut]:
     """What the team decided in my neighbourhood, by month and kind: counts only."""
     return [
         MonthOut(month=month.month.date(), total=month.total, counts=month.counts)
@@ -418,7 +418,7 @@ class AlertDecisionIn(DecisionIn):
 
 
 @team_router.post("/alerts/{int:alert_id}/decision", response={200: TeamAlertOut, **ERRORS})
-def decide_alert(request: HttpRequest, alert_id: int, payload: AlertDecisionIn) -> TeamAlertOut:
+def decide_alert(request: HttpRequest, alert_id: Id, payload: AlertDecisionIn) -> TeamAlertOut:
     """Approve (every neighbour is told), with personal data removed or not; reject; review a
     fast-path alert; or withdraw. Each is a decision under a clause of the terms."""
     user = team_caller(request)
@@ -437,7 +437,7 @@ def decide_alert(request: HttpRequest, alert_id: int, payload: AlertDecisionIn) 
 class DecisionCommonIn(Schema):
     clause: str = Field(max_length=8, description="the clause of the terms applied")
     explanation: str = Field(max_length=1000, description="told to the person concerned")
-    suspension_days: int | None = Field(default=None, ge=1, le=3650)
+    suspension_days: int | None = Field(default=None, strict=True, ge=1, le=3650)
 
 
 class ReportDecisionIn(DecisionCommonIn):
@@ -448,7 +448,7 @@ class ReportDecisionIn(DecisionCommonIn):
 
 class SanctionIn(DecisionCommonIn):
     kind: str = Field(max_length=16, description="warned, suspended or banned")
-    community_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    community_id: BodyId | None = None
 
 
 def _decision_input(payload: DecisionCommonIn, kind: str) -> actions.DecisionInput:
@@ -462,7 +462,7 @@ def _decision_input(payload: DecisionCommonIn, kind: str) -> actions.DecisionInp
 
 @team_router.post("/reports/{int:report_id}/decision", response={200: TeamDecisionOut, **ERRORS})
 def decide_report(
-    request: HttpRequest, report_id: int, payload: ReportDecisionIn
+    request: HttpRequest, report_id: Id, payload: ReportDecisionIn
 ) -> TeamDecisionOut:
     """Decide every open report on this report's target. A ban waits for a second moderator."""
     user = team_caller(request)
@@ -474,7 +474,7 @@ def decide_report(
 
 
 @team_router.post("/users/{int:user_id}/sanctions", response={200: TeamDecisionOut, **ERRORS})
-def sanction(request: HttpRequest, user_id: int, payload: SanctionIn) -> TeamDecisionOut:
+def sanction(request: HttpRequest, user_id: Id, payload: SanctionIn) -> TeamDecisionOut:
     """Warn, suspend for some days, or ban (a second moderator confirms) a member."""
     user = team_caller(request)
     subject, _reports, _decisions = access.member_history(user_id)
@@ -506,7 +506,7 @@ class MemberOut(Schema):
 
 
 @team_router.get("/users/{int:user_id}", response={200: MemberOut, **ERRORS})
-def member(request: HttpRequest, user_id: int) -> MemberOut:
+def member(request: HttpRequest, user_id: Id) -> MemberOut:
     """A member's history: the reports about them and every decision about them."""
     team_caller(request)
     subject, reports, decisions = access.member_history(user_id)
@@ -518,13 +518,13 @@ def member(request: HttpRequest, user_id: int) -> MemberOut:
 
 
 class ConfirmationIn(Schema):
-    confirm: bool
+    confirm: bool = Field(strict=True)
 
 
 @team_router.post(
     "/decisions/{int:decision_id}/confirmation", response={200: TeamDecisionOut, **ERRORS}
 )
-def confirm(request: HttpRequest, decision_id: int, payload: ConfirmationIn) -> TeamDecisionOut:
+def confirm(request: HttpRequest, decision_id: Id, payload: ConfirmationIn) -> TeamDecisionOut:
     """A second moderator confirms a ban (it takes effect) or does not (its reports return)."""
     user = team_caller(request)
     found = access.any_decision(decision_id)
@@ -538,7 +538,7 @@ class AppealDecisionIn(Schema):
 
 
 @team_router.post("/appeals/{int:appeal_id}/decision", response={200: TeamAppealOut, **ERRORS})
-def decide_appeal(request: HttpRequest, appeal_id: int, payload: AppealDecisionIn) -> TeamAppealOut:
+def decide_appeal(request: HttpRequest, appeal_id: Id, payload: AppealDecisionIn) -> TeamAppealOut:
     """Uphold or overturn, by a moderator who took no part in the decision: final."""
     user = team_caller(request)
     found = access.any_appeal(appeal_id)

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from vigie.accounts.authentication import is_verified
 from vigie.accounts.models import User
 from vigie.api.auth import member_auth, team_caller
-from vigie.api.schemas import ERRORS
+from vigie.api.schemas import ERRORS, BodyId, Id
 from vigie.municipalities import access, actions
 from vigie.municipalities.models import TownHall
 from vigie.municipalities.plans import plans_for
@@ -81,7 +81,7 @@ def _subscription_out(town_hall: TownHall) -> SubscriptionOut | None:
 
 
 @router.get("/{int:town_hall_id}", response={200: TownHallOut, **ERRORS})
-def town_hall(request: HttpRequest, town_hall_id: int) -> TownHallOut:
+def town_hall(request: HttpRequest, town_hall_id: Id) -> TownHallOut:
     """My town hall: its neighbourhoods and their member counts, the subscription, SMS used."""
     found = _town_hall(request, town_hall_id)
     return TownHallOut(
@@ -118,7 +118,7 @@ class CommuneAlertOut(Schema):
 
 
 @router.get("/{int:town_hall_id}/alerts", response={200: list[CommuneAlertOut], **ERRORS})
-def alerts(request: HttpRequest, town_hall_id: int) -> list[CommuneAlertOut]:
+def alerts(request: HttpRequest, town_hall_id: Id) -> list[CommuneAlertOut]:
     """The alerts sent in the commune's neighbourhoods (never who wrote them), newest first."""
     found = _town_hall(request, town_hall_id)
     return [
@@ -141,8 +141,8 @@ class OfficialMessageIn(Schema):
     category: str = Field(max_length=30, description="weather, roads, burglary, fire or other")
     place: str = Field(max_length=120)
     text: str = Field(max_length=2000)
-    urgent: bool = False
-    neighbourhood_ids: list[int] = Field(
+    urgent: bool = Field(default=False, strict=True)
+    neighbourhood_ids: list[BodyId] = Field(
         default_factory=list, max_length=200, description="none: every neighbourhood"
     )
 
@@ -153,7 +153,7 @@ class PublishedOut(Schema):
 
 @router.post("/{int:town_hall_id}/messages", response={201: PublishedOut, **ERRORS})
 def publish(
-    request: HttpRequest, town_hall_id: int, payload: OfficialMessageIn
+    request: HttpRequest, town_hall_id: Id, payload: OfficialMessageIn
 ) -> Status[PublishedOut]:
     """An official message, told at once to every neighbour of the neighbourhoods chosen."""
     found = _town_hall(request, town_hall_id)
@@ -192,7 +192,7 @@ class ResidentQuery(Schema):
 
 @router.get("/{int:town_hall_id}/residents", response={200: list[ResidentOut], **ERRORS})
 def residents(
-    request: HttpRequest, town_hall_id: int, filters: Query[ResidentQuery]
+    request: HttpRequest, town_hall_id: Id, filters: Query[ResidentQuery]
 ) -> list[ResidentOut]:
     """The commune's residents by name (never their street address)."""
     found = _town_hall(request, town_hall_id)
@@ -217,7 +217,7 @@ def residents(
 
 
 class ResidenceCheckIn(Schema):
-    address_id: int = Field(ge=1, le=2**63 - 1)
+    address_id: BodyId
 
 
 class ResidenceCheckOut(Schema):
@@ -227,7 +227,7 @@ class ResidenceCheckOut(Schema):
 
 @router.post("/{int:town_hall_id}/residence-checks", response={201: ResidenceCheckOut, **ERRORS})
 def check_residence(
-    request: HttpRequest, town_hall_id: int, payload: ResidenceCheckIn
+    request: HttpRequest, town_hall_id: Id, payload: ResidenceCheckIn
 ) -> Status[ResidenceCheckOut]:
     """A proof of residence seen at the counter: the address is verified, as by the letter."""
     found = _town_hall(request, town_hall_id)
@@ -244,7 +244,7 @@ class RoleIn(Schema):
     "/{int:town_hall_id}/roles/{int:membership_id}", response={200: MembershipOut, **ERRORS}
 )
 def set_role(
-    request: HttpRequest, town_hall_id: int, membership_id: int, payload: RoleIn
+    request: HttpRequest, town_hall_id: Id, membership_id: Id, payload: RoleIn
 ) -> MembershipOut:
     """Name (or unname) a référent or deputy in one of the commune's neighbourhoods."""
     user = _caller(request)
@@ -269,7 +269,7 @@ class PlanOut(Schema):
 
 
 @router.get("/{int:town_hall_id}/plans", response={200: list[PlanOut], **ERRORS})
-def plans(request: HttpRequest, town_hall_id: int) -> list[PlanOut]:
+def plans(request: HttpRequest, town_hall_id: Id) -> list[PlanOut]:
     """The plans for the commune's size (prices before VAT, in cents; VAT 20 %)."""
     found = _town_hall(request, town_hall_id)
     return [
@@ -301,7 +301,7 @@ class OrderOut(Schema):
 
 
 @router.post("/{int:town_hall_id}/orders", response={201: OrderOut, **ERRORS})
-def order(request: HttpRequest, town_hall_id: int, payload: OrderIn) -> Status[OrderOut]:
+def order(request: HttpRequest, town_hall_id: Id, payload: OrderIn) -> Status[OrderOut]:
     """An order, and the signed form that sends the buyer to the bank's payment page.
 
     Only the bank's own notification (POST /payments/monetico/notify) marks it paid.
@@ -330,12 +330,12 @@ def order(request: HttpRequest, town_hall_id: int, payload: OrderIn) -> Status[O
 
 
 @router.get("/{int:town_hall_id}/subscription", response={200: SubscriptionOut | None, **ERRORS})
-def subscription(request: HttpRequest, town_hall_id: int) -> SubscriptionOut | None:
+def subscription(request: HttpRequest, town_hall_id: Id) -> SubscriptionOut | None:
     return _subscription_out(_town_hall(request, town_hall_id))
 
 
 @router.post("/{int:town_hall_id}/subscription/cancel", response={200: SubscriptionOut, **ERRORS})
-def cancel(request: HttpRequest, town_hall_id: int) -> SubscriptionOut:
+def cancel(request: HttpRequest, town_hall_id: Id) -> SubscriptionOut:
     """Cancel at any time: it runs to the end of the period paid, and nothing renews."""
     found = _town_hall(request, town_hall_id)
     actions.do_cancel_subscription(found, acting_user=_caller(request))
@@ -352,7 +352,7 @@ class InvoiceOut(Schema):
 
 
 @router.get("/{int:town_hall_id}/invoices", response={200: list[InvoiceOut], **ERRORS})
-def invoices(request: HttpRequest, town_hall_id: int) -> list[InvoiceOut]:
+def invoices(request: HttpRequest, town_hall_id: Id) -> list[InvoiceOut]:
     from django.urls import reverse
 
     found = _town_hall(request, town_hall_id)
@@ -376,7 +376,7 @@ def invoices(request: HttpRequest, town_hall_id: int) -> list[InvoiceOut]:
 class TownHallIn(Schema):
     insee_code: str = Field(max_length=5)
     commune_name: str = Field(max_length=100)
-    population: int = Field(ge=1, le=10_000_000)
+    population: int = Field(strict=True, ge=1, le=10_000_000)
     billing_name: str = Field(max_length=120)
     billing_address: str = Field(max_length=400)
     billing_postcode: str = Field(max_length=5)
@@ -404,7 +404,7 @@ class AgentIn(Schema):
 
 
 @router.post("/{int:town_hall_id}/agents", response={201: CreatedOut, **ERRORS})
-def invite(request: HttpRequest, town_hall_id: int, payload: AgentIn) -> Status[CreatedOut]:
+def invite(request: HttpRequest, town_hall_id: Id, payload: AgentIn) -> Status[CreatedOut]:
     """The team invites an agent; their console opens with their second factor."""
     user = team_caller(request)
     found = access.any_town_hall(town_hall_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import Annotated
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -14,7 +13,7 @@ from ninja import Field, Router, Schema, Status
 from vigie.accounts.models import User
 from vigie.alerts.models import Category
 from vigie.api.auth import member_auth
-from vigie.api.schemas import ERRORS
+from vigie.api.schemas import ERRORS, BodyId
 from vigie.lib.errors import Forbidden, InvalidInput
 from vigie.lib.security_log import log_security_event
 from vigie.notifications import access, actions
@@ -53,7 +52,7 @@ class PreferencesIn(Schema):
     channels: list[ChannelChoice] = Field(default_factory=list, max_length=200)
     quiet_from: time | None = None
     quiet_until: time | None = None
-    digest: bool = False
+    digest: bool = Field(default=False, strict=True)
 
 
 def _preferences(user: User) -> PreferencesOut:
@@ -201,7 +200,7 @@ class InboxOut(Schema):
 
 
 class ReadIn(Schema):
-    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(
+    ids: list[BodyId] | None = Field(
         default=None, max_length=500, description="notice ids; none: all"
     )
 

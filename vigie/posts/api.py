@@ -9,7 +9,7 @@ from ninja.files import UploadedFile
 
 from vigie.accounts.models import User
 from vigie.api.auth import member_auth
-from vigie.api.schemas import ERRORS
+from vigie.api.schemas import ERRORS, Id
 from vigie.communities import access as community_access
 from vigie.posts import access, actions
 from vigie.posts.presenters import comment_out, feed_json, post_detail_out, post_out
@@ -42,7 +42,7 @@ class FeedQuery(Schema):
 @router.get(
     "/communities/{int:community_id}/posts", response={200: FeedOut, **ERRORS}, summary="Feed"
 )
-def feed(request: HttpRequest, community_id: int, filters: Query[FeedQuery]) -> HttpResponse:
+def feed(request: HttpRequest, community_id: Id, filters: Query[FeedQuery]) -> HttpResponse:
     """Newest first; follow next_cursor for older posts."""
     user = _caller(request)
     page = access.feed_page(
@@ -59,7 +59,7 @@ def feed(request: HttpRequest, community_id: int, filters: Query[FeedQuery]) -> 
     response={201: PostOut, **ERRORS},
     summary="Write a post",
 )
-def create_post(request: HttpRequest, community_id: int, payload: PostIn) -> Status[PostOut]:
+def create_post(request: HttpRequest, community_id: Id, payload: PostIn) -> Status[PostOut]:
     """A suspended member gets 403 ``suspended``. Images go with POST /posts/{id}/images."""
     user = _caller(request)
     membership = community_access.writable_membership(user, community_id)
@@ -68,14 +68,14 @@ def create_post(request: HttpRequest, community_id: int, payload: PostIn) -> Sta
 
 
 @router.get("/posts/{int:post_id}", response={200: PostDetailOut, **ERRORS})
-def post(request: HttpRequest, post_id: int) -> PostDetailOut:
+def post(request: HttpRequest, post_id: Id) -> PostDetailOut:
     user = _caller(request)
     found = access.access_post(user, post_id)
     return post_detail_out(found, list(access.comments_of(found, user)), viewer=user)
 
 
 @router.patch("/posts/{int:post_id}", response={200: PostOut, **ERRORS}, summary="Edit my post")
-def edit_post(request: HttpRequest, post_id: int, payload: PostEditIn) -> PostOut:
+def edit_post(request: HttpRequest, post_id: Id, payload: PostEditIn) -> PostOut:
     """The previous text is kept in the post's history."""
     user = _caller(request)
     found = access.access_post(user, post_id)
@@ -85,7 +85,7 @@ def edit_post(request: HttpRequest, post_id: int, payload: PostEditIn) -> PostOu
 
 
 @router.delete("/posts/{int:post_id}", response={204: None, **ERRORS}, summary="Delete my post")
-def delete_post(request: HttpRequest, post_id: int) -> Status[None]:
+def delete_post(request: HttpRequest, post_id: Id) -> Status[None]:
     user = _caller(request)
     found = access.access_post(user, post_id)
     # A suspended member keeps what is under review: deleting is writing.
@@ -96,7 +96,7 @@ def delete_post(request: HttpRequest, post_id: int) -> Status[None]:
 
 @router.post("/posts/{int:post_id}/images", response={201: list[ImageOut], **ERRORS})
 def add_images(
-    request: HttpRequest, post_id: int, images: File[list[UploadedFile]]
+    request: HttpRequest, post_id: Id, images: File[list[UploadedFile]]
 ) -> Status[list[ImageOut]]:
     """JPEG, PNG or WebP; re-encoded without any metadata (multipart field ``images``)."""
     user = _caller(request)
@@ -113,14 +113,14 @@ def add_images(
     url_name="post_image",
     response={200: None, **ERRORS},
 )
-def image(request: HttpRequest, post_id: int, image_id: int) -> FileResponse:
+def image(request: HttpRequest, post_id: Id, image_id: Id) -> FileResponse:
     """The image itself, for those who may see the post."""
     found = access.access_image(_caller(request), post_id, image_id)
     return FileResponse(found.file.open("rb"), content_type="image/jpeg")
 
 
 @router.post("/posts/{int:post_id}/comments", response={201: CommentOut, **ERRORS})
-def comment(request: HttpRequest, post_id: int, payload: CommentIn) -> Status[CommentOut]:
+def comment(request: HttpRequest, post_id: Id, payload: CommentIn) -> Status[CommentOut]:
     user = _caller(request)
     found = access.access_post(user, post_id)
     membership = community_access.writable_membership(user, found.community_id)
@@ -131,7 +131,7 @@ def comment(request: HttpRequest, post_id: int, payload: CommentIn) -> Status[Co
 @router.delete(
     "/comments/{int:comment_id}", response={204: None, **ERRORS}, summary="Delete my comment"
 )
-def delete_comment(request: HttpRequest, comment_id: int) -> Status[None]:
+def delete_comment(request: HttpRequest, comment_id: Id) -> Status[None]:
     user = _caller(request)
     comment = access.access_comment(user, comment_id)
     community_access.writable_membership(user, comment.post.community_id)

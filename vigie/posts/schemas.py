@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from vigie.api.schemas import BodyId
 from vigie.posts.actions import PostInput
 from vigie.posts.models import (
     BODY_MAX_LENGTH,
@@ -77,7 +78,7 @@ class PostIn(Schema):
     event_place: str = Field(default="", max_length=PLACE_MAX_LENGTH)
     absence_from: date | None = None
     absence_until: date | None = None
-    shown_to: list[int] = Field(
+    shown_to: list[BodyId] = Field(
         default_factory=list,
         max_length=200,
         description="For an absence: member_id of each neighbour who may see it (directory)",

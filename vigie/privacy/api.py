@@ -14,7 +14,7 @@ from pydantic import ConfigDict
 
 from vigie.accounts.models import User
 from vigie.api.auth import member_auth, team_caller
-from vigie.api.schemas import ERRORS
+from vigie.api.schemas import ERRORS, Id
 from vigie.lib.errors import Conflict, NotFound
 from vigie.privacy import access, actions
 from vigie.privacy.models import (
@@ -90,7 +90,7 @@ def request_export(request: HttpRequest, payload: ReauthenticationIn) -> Status[
 
 
 @router.get("/me/export/{int:export_id}/download", response={200: None, **ERRORS})
-def download_export(request: HttpRequest, export_id: int) -> FileResponse:
+def download_export(request: HttpRequest, export_id: Id) -> FileResponse:
     """The ZIP, once: afterwards (or after a day) this answers 404."""
     found = access.access_data_export(_caller(request), export_id)
     try:
@@ -123,7 +123,7 @@ def withdraw_consent(request: HttpRequest, kind: str) -> Status[None]:
 
 
 @team_router.put("/restrictions/{int:user_id}", response={200: RestrictionOut, **ERRORS})
-def restrict(request: HttpRequest, user_id: int, payload: RestrictionIn) -> RestrictionOut:
+def restrict(request: HttpRequest, user_id: Id, payload: RestrictionIn) -> RestrictionOut:
     """GDPR art. 18: the account is frozen as it is while the person contests it."""
     caller = team_caller(request)
     found = actions.do_restrict_processing(
@@ -133,7 +133,7 @@ def restrict(request: HttpRequest, user_id: int, payload: RestrictionIn) -> Rest
 
 
 @team_router.delete("/restrictions/{int:user_id}", response={200: RestrictionOut, **ERRORS})
-def lift(request: HttpRequest, user_id: int) -> RestrictionOut:
+def lift(request: HttpRequest, user_id: Id) -> RestrictionOut:
     caller = team_caller(request)
     found = actions.do_lift_processing_restriction(
         access.account_for_team(user_id), acting_user=caller
@@ -154,10 +154,18 @@ class _BreachDetails(Schema):
 
     occurred_at: datetime | None = Field(default=None, description="when it happened, if known")
     people_count: int | None = Field(
-        default=None, ge=0, le=BREACH_COUNT_MAX, description="approximate; null while unknown"
+        default=None,
+        strict=True,
+        ge=0,
+        le=BREACH_COUNT_MAX,
+        description="approximate; null while unknown",
     )
     records_count: int | None = Field(
-        default=None, ge=0, le=BREACH_COUNT_MAX, description="approximate; null while unknown"
+        default=None,
+        strict=True,
+        ge=0,
+        le=BREACH_COUNT_MAX,
+        description="approximate; null while unknown",
     )
     likely_consequences: str = Field(default="", max_length=BREACH_TEXT_MAX_LENGTH)
     measures: str = Field(
@@ -286,13 +294,13 @@ def record_breach(request: HttpRequest, payload: BreachIn) -> Status[BreachOut]:
 
 
 @team_router.get("/breaches/{int:breach_id}", response={200: BreachOut, **ERRORS})
-def breach(request: HttpRequest, breach_id: int) -> BreachOut:
+def breach(request: HttpRequest, breach_id: Id) -> BreachOut:
     team_caller(request)
     return _breach_out(access.any_breach(breach_id))
 
 
 @team_router.patch("/breaches/{int:breach_id}", response={200: BreachOut, **ERRORS})
-def edit_breach(request: HttpRequest, breach_id: int, payload: BreachPatchIn) -> BreachOut:
+def edit_breach(request: HttpRequest, breach_id: Id, payload: BreachPatchIn) -> BreachOut:
     """Complete or correct a breach: the fields sent change, each edit is audited."""
     user = team_caller(request)
     found = access.any_breach(breach_id)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from vigie.test import Personas, log_in_as, neighbourhood_a
 from vigie.tests.test_pages import assert_well_formed
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +100,52 @@ def test_it_refuses_a_nul_character_in_the_query_string(client: Client) -> None:
 
     assert response.status_code == 400
     assert response.json()["code"] == "bad_request"
+
+
+def test_it_refuses_an_id_beyond_64_bits_rather_than_failing(
+    client: Client, personas: Personas
+) -> None:
+    log_in_as(client, personas.alice)
+
+    response = client.get(f"/api/v1/posts/{2**63}/images/1")
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "post_id"
+
+
+def test_it_publishes_the_bounds_of_path_ids(client: Client) -> None:
+    operation = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/posts/{post_id}"]
+
+    assert operation["get"]["parameters"][0]["schema"]["minimum"] == 1
+    assert operation["get"]["parameters"][0]["schema"]["maximum"] == 2**63 - 1
+
+
+@pytest.mark.parametrize("listed", [0, "false", "no"])
+def test_it_takes_json_booleans_only(client: Client, personas: Personas, listed: object) -> None:
+    log_in_as(client, personas.alice)
+
+    response = client.put(
+        f"/api/v1/communities/{neighbourhood_a().pk}/directory",
+        {"listed": listed},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "listed"
+
+
+def test_it_takes_json_integers_only_for_ids_in_a_body(client: Client, personas: Personas) -> None:
+    log_in_as(client, personas.alice)
+
+    response = client.post(
+        "/api/v1/me/notifications/read", {"ids": ["12"]}, content_type="application/json"
+    )
+
+    assert response.status_code == 422
+
+
+def test_it_declares_415_where_a_json_body_is_read(client: Client) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+
+    assert "415" in paths["/api/v1/reports"]["post"]["responses"]
+    assert "415" not in paths["/api/v1/me"]["get"]["responses"]
