@@ -27,6 +27,8 @@ COMPLEMENT_MAX_LENGTH = 100
 COMMUNE_MAX_LENGTH = 100
 # [0-9], not \d: Python's \d takes every script's digits, which envelopes cannot print.
 _NUMBER = re.compile(r"^[0-9]{1,5}$")
+# The BAN's ids: commune, street and number codes joined by underscores ("2A004_0010_00003").
+BAN_ID = re.compile(r"[0-9A-Za-z_]{1,64}")
 _POSTCODE = re.compile(r"^[0-9]{5}$")
 _ENVELOPE_LETTER = re.compile(r"[A-Z]")
 # The complement takes lines 2 and 3 of the envelope (NF Z10-011): it must fit them whole.
@@ -147,7 +149,10 @@ def clean_address(data: AddressInput, *, field_prefix: str = "") -> CleanAddress
             _("This complement does not fit an envelope: at most two lines of 38 characters."),
         )
     if data.ban_id.strip():
-        row = BanAddress.objects.filter(ban_id=data.ban_id.strip()[:64]).first()
+        ban_id = data.ban_id.strip()[:64]
+        # The BAN's ids are letters, digits and underscores; anything else names no address
+        # (and a NUL would not even reach PostgreSQL).
+        row = BanAddress.objects.filter(ban_id=ban_id).first() if BAN_ID.fullmatch(ban_id) else None
         if row is None:
             fail("ban_id", _("This address is not in our list. Search again, or type it by hand."))
         if errors:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from vigie.addresses.actions import (
+    BAN_ID,
     REFERENCE_FIELDS,
     do_import_reference_batch,
     do_record_reference_import,
@@ -112,8 +113,8 @@ def parse_row(values: dict[str, str]) -> BanRow:
         if has_control_characters(values[column]):
             raise ValueError(f"{column} holds control or invisible characters")
     ban_id = values["id"].strip()
-    if not ban_id or len(ban_id) > 64:
-        raise ValueError("missing or over-long id")
+    if not BAN_ID.fullmatch(ban_id):
+        raise ValueError("missing, over-long or malformed id")
     if not _NUMERO.fullmatch(values["numero"].strip()):
         raise ValueError(f"numero is not a number: {values['numero'][:20]!r}")
     number = int(values["numero"])

@@ -160,3 +160,12 @@ def test_it_asks_to_choose_or_type_when_nothing_was_given() -> None:
 )
 def test_it_refuses_what_an_envelope_cannot_carry(data: AddressInput, field: str) -> None:
     assert field in errors_of(data)
+
+
+@pytest.mark.parametrize("ban_id", ["\x00", "99101_0001\x00_00040", "99101-0001-00040", "../../x"])
+def test_it_refuses_a_ban_id_no_reference_address_could_have(ban_id: str) -> None:
+    # A NUL reached PostgreSQL, which refuses it with an error of its own (found by hypothesis).
+    with pytest.raises(InvalidInput) as refused:
+        clean_address(AddressInput(ban_id=ban_id))
+
+    assert set(refused.value.errors) == {"ban_id"}

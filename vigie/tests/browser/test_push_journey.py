@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -64,9 +64,10 @@ def test_it_shows_an_urgent_alert_pushed_to_a_neighbours_browser(
     alert_id = send_alert(log_in_as(Client(), personas.dave), urgency="urgent")
     run_tasks()
     [received] = push_service.received
-    deliver_push(alice, live_server, received.payload)
-
-    [shown] = wait_for_notifications(alice, count=1)
+    # One notification even if handed over twice: the alert's tag replaces the earlier one.
+    [shown] = deliver_until_shown(
+        alice, push_sender(alice, live_server), received.payload, title="Rue des Lilas"
+    )
     assert "Rue des Lilas" in shown["title"]
     assert "Un faux agent des eaux" in shown["body"]
     assert shown["tag"] == f"alert-{alert_id}"
@@ -82,25 +83,35 @@ def test_it_never_lets_a_pushed_message_open_another_site(
     log_in(alice, personas.alice)
     alice.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
-    deliver_push(alice, live_server, {"title": "Cliquez ici", "url": "https://phishing.example/"})
-    deliver_push(alice, live_server, "not json at all")
-
-    shown = wait_for_notifications(alice, count=2)
+    # One after the other, as pushes arrive: each shown before the next is handed over.
+    deliver = push_sender(alice, live_server)
+    phishing = {"title": "Cliquez ici", "url": "https://phishing.example/"}
+    deliver_until_shown(alice, deliver, phishing, title="Cliquez ici")
+    shown = deliver_until_shown(alice, deliver, "not json at all", title="Vigie")
     assert {notification["url"] for notification in shown} == {f"{live_server.url}/"}
     # A message it cannot read still shows something: browsers revoke silent subscriptions.
     assert {notification["title"] for notification in shown} == {"Cliquez ici", "Vigie"}
 
 
-def deliver_push(page: Page, live_server: LiveServer, message: dict[str, Any] | str) -> None:
-    """Hands a decrypted push message to the page's service worker, as a push service does."""
+def push_sender(page: Page, live_server: LiveServer) -> Callable[[dict[str, Any] | str], None]:
+    """Hands decrypted push messages to the page's service worker, as a push service does.
+
+    One DevTools session for all of them, left attached: a session detached or opened
+    anew while the worker handles a message can stop it before it shows anything.
+    """
+    # Delivered only to an active worker: one still installing would drop the message.
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     session = page.context.new_cdp_session(page)
     registration_id = _registration_id(page, session)
-    data = message if isinstance(message, str) else json.dumps(message)
-    session.send(
-        "ServiceWorker.deliverPushMessage",
-        {"origin": live_server.url, "registrationId": registration_id, "data": data},
-    )
-    session.detach()
+
+    def deliver(message: dict[str, Any] | str) -> None:
+        data = message if isinstance(message, str) else json.dumps(message)
+        session.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": live_server.url, "registrationId": registration_id, "data": data},
+        )
+
+    return deliver
 
 
 def _registration_id(page: Page, session: CDPSession) -> str:
@@ -110,7 +121,7 @@ def _registration_id(page: Page, session: CDPSession) -> str:
         lambda event: registrations.extend(event["registrations"]),
     )
     session.send("ServiceWorker.enable")
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 20
     while not registrations and time.monotonic() < deadline:
         page.wait_for_timeout(50)
     [registration] = [found for found in registrations if not found.get("isDeleted")]
@@ -118,11 +129,25 @@ def _registration_id(page: Page, session: CDPSession) -> str:
     return registration_id
 
 
-def wait_for_notifications(page: Page, *, count: int) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + 5
-    shown: list[dict[str, Any]] = page.evaluate(NOTIFICATIONS)
-    while len(shown) < count and time.monotonic() < deadline:
-        page.wait_for_timeout(50)
-        shown = page.evaluate(NOTIFICATIONS)
-    assert len(shown) == count, shown
-    return shown
+def deliver_until_shown(
+    page: Page,
+    deliver: Callable[[dict[str, Any] | str], None],
+    message: dict[str, Any] | str,
+    *,
+    title: str,
+) -> list[dict[str, Any]]:
+    """Every notification shown once one whose title holds ``title`` is among them.
+
+    Chromium under DevTools now and then drops a message handed to its worker (about one in
+    ten on a loaded machine); a push service delivers again until the device takes it, and
+    so does this.
+    """
+    for _attempt in range(4):
+        deliver(message)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            shown: list[dict[str, Any]] = page.evaluate(NOTIFICATIONS)
+            if any(title in notification["title"] for notification in shown):
+                return shown
+            page.wait_for_timeout(50)
+    raise AssertionError(f"no notification titled {title!r} after 4 deliveries")
