@@ -23,7 +23,7 @@ import math
 import operator
 import os
 import platform
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -157,15 +157,18 @@ def verdict(met: bool | None) -> str:
     return {True: "met", False: "MISSED", None: ""}[met]
 
 
-def table(rows: Iterable[tuple[str, str, str, str]], headers: tuple[str, str, str, str]) -> str:
-    lines = [headers, *rows]
-    widths = [max(len(line[column]) for line in lines) for column in range(4)]
+def table(rows: Iterable[Sequence[str]], headers: Sequence[str], *, right: int = -3) -> str:
+    """Plain-text columns; the column at index ``right`` (the value) is right-aligned."""
+    lines = [list(headers), *(list(row) for row in rows)]
+    widths = [max(len(line[column]) for line in lines) for column in range(len(headers))]
+    aligned = right % len(headers)
     rendered = []
     for number, line in enumerate(lines):
-        name, value, target, met = line
-        rendered.append(
-            f"{name:<{widths[0]}}  {value:>{widths[1]}}  {target:<{widths[2]}}  {met}".rstrip()
-        )
+        cells = [
+            cell.rjust(width) if column == aligned else cell.ljust(width)
+            for column, (cell, width) in enumerate(zip(line, widths, strict=True))
+        ]
+        rendered.append("  ".join(cells).rstrip())
         if number == 0:
             rendered.append("  ".join("-" * width for width in widths))
     return "\n".join(rendered)
