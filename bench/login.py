@@ -88,7 +88,10 @@ def main() -> None:
     print(f"  log-in, page                 {median['page']:>7.1f} ms")
 
     figures = [Figure("Argon2id verification alone, median", median["hash"], "ms")]
-    for name, label in (("api", "API (POST /api/v1/auth/login)"), ("page", "page (POST /connexion/)")):
+    for name, label in (
+        ("api", "API (POST /api/v1/auth/login)"),
+        ("page", "page (POST /connexion/)"),
+    ):
         figures += [
             Figure(f"log-in, {label}, median", median[name], "ms"),
             Figure(

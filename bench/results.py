@@ -144,7 +144,7 @@ def postgresql_version(url: str) -> str:
 def format_value(value: float) -> str:
     if math.isnan(value):
         return "n/a"
-    if float(value).is_integer() and abs(value) >= 1:
+    if float(value).is_integer():
         return f"{int(value):,}"
     if abs(value) >= 100:
         return f"{value:,.0f}"
