@@ -85,7 +85,7 @@ def summary(output: Path, order: list[str], ran: dict[str, tuple[bool, float]]) 
         when = document.get("date", "?")
         notes = ["quick sizes"] if document.get("quick") else []
         if name not in ran:
-            notes.append(f"from an earlier run, {when}")
+            notes.append(f"earlier run, {when[:16]}")
         label = f"{name} ({', '.join(notes)})" if notes else name
         for row in figure_rows(document.get("figures", [])):
             rows.append([label, *row])
