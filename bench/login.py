@@ -21,6 +21,7 @@ often than a person may.
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import time
@@ -48,7 +49,7 @@ def main() -> None:
     parser.add_argument("--logins", type=int, default=5 if quick() else 50)
     arguments = parser.parse_args()
     output = results_dir()
-    prepare("login", VIGIE_RATE_LOGIN="1000000/hour")
+    data = prepare("login", VIGIE_RATE_LOGIN="1000000/hour")
 
     import django
 
@@ -115,6 +116,7 @@ def main() -> None:
         },
         directory=output,
     )
+    shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":

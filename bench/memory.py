@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -137,7 +138,7 @@ def main() -> None:
         return
     output = results_dir()
     before_django = status_mb("VmRSS")
-    prepare("memory", collectstatic=True)
+    data = prepare("memory", collectstatic=True)
     seeded = json.loads(
         subprocess.run(
             [sys.executable, __file__, "--seed"],
@@ -222,6 +223,7 @@ def main() -> None:
         },
         directory=output,
     )
+    shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":
