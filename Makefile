@@ -15,8 +15,8 @@ SBOM ?= dist/sbom.cdx.json
 -include .env
 export
 
-.PHONY: help install browser demo test lint format serve worker migrate messages bench clean \
-	https-check tls-check audit sbom
+.PHONY: help install browser demo test lint format serve worker migrate messages bench \
+	bench-quick clean https-check tls-check audit sbom
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,14 @@ lint: install  ## ruff (lint and format check) and mypy
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The benchmarks need the PostgreSQL (BENCH_DATABASE_URL) and Redis (BENCH_REDIS_URL) of
+# the machine for the feed and the fan-out; see docs/benchmarks.md.
+bench: install  ## every benchmark of bench/: a table of figures and targets, JSON in VIGIE_DATA_DIR/bench/
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+bench-quick: install  ## the same with small sizes, to check the benchmarks run (figures not meaningful)
+	BENCH_QUICK=1 $(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 serve: install  ## production server (granian); HTTPS with VIGIE_TLS_CERT and VIGIE_TLS_KEY
 	$(MANAGE) collectstatic --noinput -v 0

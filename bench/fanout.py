@@ -6,7 +6,11 @@ Prints, in one run:
 - deliveries per second through the stand-in providers (Web Push to the local
   push service, SMS to files, the inbox) with one worker (`run_worker --batch`).
 
-    .venv/bin/python bench/fanout.py [--members 10000]
+and writes them through ``bench/results.py``. Targets, for 10,000 members (held
+pro rata for fewer): every row created within 1 s, at least half the raw insert
+rate, at least 5,000 deliveries sent per second.
+
+    .venv/bin/python bench/fanout.py [--members 10000]   # 200 with BENCH_QUICK=1
 
 PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
 vigie_bench_fanout, dropped and re-created).
@@ -24,7 +28,18 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's vigie and bench, before any installed one
 PYTHON = sys.executable
+BENCHMARK = "fanout"
+
+from bench.results import (  # noqa: E402
+    Figure,
+    machine_info,
+    postgresql_version,
+    quick,
+    results_dir,
+    write_results,
+)
 
 
 def recreate_database(url: str) -> None:
@@ -39,8 +54,9 @@ def recreate_database(url: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--members", type=int, default=200 if quick() else 10_000)
     arguments = parser.parse_args()
+    output = results_dir()  # before VIGIE_DATA_DIR points at this run's own folder
     url = os.environ.get(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vigie_bench_fanout"
     )
@@ -51,6 +67,7 @@ def main() -> None:
         if not key.startswith(("VIGIE_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
     }
     environment.update(
+        PYTHONPATH=str(ROOT),
         VIGIE_ENV="development",
         VIGIE_DATA_DIR=str(data),
         DATABASE_URL=url,
@@ -63,7 +80,6 @@ def main() -> None:
         [PYTHON, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=environment, check=True
     )
     os.environ.update(environment)
-    sys.path.insert(0, str(ROOT))
 
     import django
 
@@ -198,6 +214,27 @@ def main() -> None:
         f"One worker: {sent} of {len(rows)} deliveries sent in {worker_seconds:.0f} s, "
         f"{sent / worker_seconds:.0f} deliveries per second "
         f"(Web Push to the local service: {len(push.received)} pushes)"
+    )
+    share = arguments.members / 10_000
+    write_results(
+        BENCHMARK,
+        [
+            Figure("deliveries created", len(rows), "rows"),
+            Figure("approval to every delivery created", fan_out_seconds, "s", "<=", share),
+            Figure("raw COPY of the same rows", raw_seconds, "s"),
+            Figure(
+                "fan-out insert rate ÷ raw insert rate",
+                raw_seconds / fan_out_seconds,
+                "",
+                ">=",
+                0.5,
+            ),
+            Figure("deliveries sent", sent, "", "==", len(rows)),
+            Figure("deliveries per second, one worker", sent / worker_seconds, "/s", ">=", 5000),
+        ],
+        machine=machine_info(postgresql=postgresql_version(url)),
+        parameters={"members": arguments.members, "channels": "inbox, push, sms", "workers": 1},
+        directory=output,
     )
 
 
