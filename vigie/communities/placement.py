@@ -36,8 +36,12 @@ class PlacementIndex:
     def neighbourhood_at(self, longitude: float, latitude: float) -> int | None:
         if self.tree is None:
             return None
-        found = self.tree.query(geometry.point(longitude, latitude), predicate="covered_by")
-        return min((self.ids[int(index)] for index in found), default=None)
+        # A point as an array of one: Point() and STRtree.query's path for one geometry
+        # (numpy.expand_dims) took longer than the search itself (cProfile, 100,000 shapes).
+        _point, found = self.tree.query(
+            shapely.points([(longitude, latitude)]), predicate="covered_by"
+        )
+        return min((self.ids[index] for index in found.tolist()), default=None)
 
     def neighbourhoods_at(self, points: ArrayLike) -> list[int | None]:
         """``neighbourhood_at`` for many (longitude, latitude) at once: one query for all."""
