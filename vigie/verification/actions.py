@@ -261,8 +261,14 @@ def do_record_letter_handed_over(letter: Letter, *, sender: str, external_id: st
 
 
 @transaction.atomic
-def do_record_letter_failure(letter: Letter, *, error: str, retryable: bool) -> bool:
-    """Record a failed attempt; schedule another if any is left. True if retrying."""
+def do_record_letter_failure(
+    letter: Letter, *, error: str, retryable: bool, limited: bool = True
+) -> bool:
+    """Record a failed attempt; schedule another if any is left. True if retrying.
+
+    ``limited=False`` (the spool folder refused: the letter is not at fault)
+    retries however many attempts were made, at the capped back-off.
+    """
     from vigie.verification.tasks import send_letter
 
     current = Letter.objects.select_for_update().get(pk=letter.pk)
@@ -271,7 +277,7 @@ def do_record_letter_failure(letter: Letter, *, error: str, retryable: bool) -> 
     if current.status not in (LetterStatus.PREPARING, LetterStatus.HANDED_OVER):
         current.save(update_fields=["attempts", "last_error"])  # cancelled meanwhile
         return False
-    retry = retryable and attempts_left(current.attempts)
+    retry = retryable and (not limited or attempts_left(current.attempts))
     if retry:
         current.status = LetterStatus.QUEUED
         send_letter.using(run_after=next_attempt_at(current.attempts)).enqueue(current.pk)

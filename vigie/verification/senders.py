@@ -9,6 +9,7 @@ the PDF carries the code.
 from __future__ import annotations
 
 import enum
+import errno
 import json
 import logging
 import os
@@ -42,6 +43,17 @@ class SenderError(Exception):
     def __init__(self, message: str, *, retryable: bool) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+class SpoolUnavailable(SenderError):
+    """The spool folder cannot take letters (disk full, read-only, not ours to write).
+
+    The letter is not at fault: it waits, queued and retried at the capped delay
+    for as long as the folder refuses, and leaves at the first run after it is fixed.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)
 
 
 OnCreated = Callable[[str], None]
@@ -99,8 +111,19 @@ class SpoolSender:
             "lines": envelope.lines,
             "pdf": pdf_path.name,
         }
-        write_private(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1).encode())
-        write_private(pdf_path, pdf)  # last: print_letters takes letters by their PDF
+        try:
+            write_private(
+                manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+            )
+            write_private(pdf_path, pdf)  # last: print_letters takes letters by their PDF
+        except OSError as error:
+            # No manifest without its PDF: it holds the address, and nothing would remove it.
+            manifest_path.unlink(missing_ok=True)
+            name = errno.errorcode.get(error.errno or 0, "OSError")
+            raise SpoolUnavailable(
+                f"the spool folder {self.outbox} refused the letter: "
+                f"{name} ({error.strerror or error})"
+            ) from error
         return pdf_path.name
 
     def status(self, letter: Letter) -> SenderStatus:

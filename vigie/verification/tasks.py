@@ -17,7 +17,7 @@ from vigie.verification import actions
 from vigie.verification.codes import new_code
 from vigie.verification.letter_pdf import render_letter
 from vigie.verification.models import Letter, LetterStatus
-from vigie.verification.senders import SenderError, SenderStatus, get_sender
+from vigie.verification.senders import SenderError, SenderStatus, SpoolUnavailable, get_sender
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,12 @@ def send_letter(letter_id: int) -> str:
                 letter, external_id=sending_id
             ),
         )
+    except SpoolUnavailable as error:
+        # The folder's fault, not the letter's: no attempt limit, and said loudly (the
+        # message holds the folder and the errno, nothing personal).
+        actions.do_record_letter_failure(letter, error=str(error), retryable=True, limited=False)
+        logger.error("letter %s waits for the spool folder: %s", letter.pk, error)
+        return "retrying"
     except SenderError as error:
         retrying = actions.do_record_letter_failure(
             letter, error=str(error), retryable=error.retryable
