@@ -32,16 +32,13 @@ import argparse
 import contextlib
 import ctypes
 import gc
-import json
 import os
-import platform
 import resource
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +56,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 
+from bench.results import Figure, machine_info, write_results  # noqa: E402
 from vigie.communities import geometry  # noqa: E402
 from vigie.communities.placement import build_index, index_of_shapes  # noqa: E402
+
+BENCHMARK = "placement"
 
 WEST, SOUTH, EAST, NORTH = geometry.FRANCE_BOXES[0]  # metropolitan France and Corsica
 CELL_X, CELL_Y = 0.004, 0.003  # degrees: about 300 x 330 m at 46° N
@@ -74,43 +73,8 @@ MAX_PLACEMENT_MS = 0.1
 MIN_SPEED_UP = 1_000
 
 
-# --- The figures and their file (shaped like bench/results.py's, to switch to it later) ----
-
-
-@dataclass(frozen=True)
-class Figure:
-    name: str
-    value: float
-    unit: str
-    target: str | None = None  # "< 0.1", ">= 1000"; None for a figure shown for context
-    met: bool | None = None
-
-
 def machine() -> dict[str, Any]:
-    load = os.getloadavg() if hasattr(os, "getloadavg") else None
-    return {
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "load_average": [round(value, 2) for value in load] if load else None,
-        "shapely": shapely.__version__,
-        "geos": shapely.geos_version_string,
-    }
-
-
-def write_results(benchmark: str, figures: list[Figure], parameters: dict[str, Any]) -> Path:
-    folder = Path(settings.DATA_DIR) / "bench"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{benchmark}.json"
-    document = {
-        "benchmark": benchmark,
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "parameters": parameters,
-        "figures": [asdict(figure) for figure in figures],
-    }
-    path.write_text(json.dumps(document, indent=2) + "\n")
-    return path
+    return {**machine_info(), "shapely": shapely.__version__, "geos": shapely.geos_version_string}
 
 
 # --- Neighbourhoods and points ---------------------------------------------------------------
@@ -279,12 +243,12 @@ def main() -> None:
 
     def speed_up(name: str, scan: float, placement: float) -> Figure:
         ratio = scan / placement
-        return Figure(name, round(ratio), "x", f">= {MIN_SPEED_UP}", ratio >= MIN_SPEED_UP)
+        return Figure(name, round(ratio), "x", ">=", MIN_SPEED_UP)
 
     def ms(name: str, seconds: float, target: bool = False) -> Figure:
         value = seconds * 1e3
         if target:
-            return Figure(name, value, "ms", f"< {MAX_PLACEMENT_MS}", value < MAX_PLACEMENT_MS)
+            return Figure(name, value, "ms", "<", MAX_PLACEMENT_MS)
         return Figure(name, value, "ms")
 
     # Speed-ups compare CPU time.  On a busy machine a scan of several milliseconds
@@ -315,13 +279,7 @@ def main() -> None:
         f"{arguments.neighbourhoods:,} neighbourhoods, {len(points):,} points, "
         f"scans on {len(sample)} and {len(loop_sample)} points; load {os.getloadavg()[0]:.1f}"
     )
-    for figure in figures:
-        value = f"{figure.value:,.4f}" if figure.value < 10 else f"{figure.value:,.0f}"
-        verdict = "" if figure.met is None else ("  met" if figure.met else "  MISSED")
-        target = f"target {figure.target}{verdict}" if figure.target else ""
-        print(f"{figure.name:<48} {value:>14} {figure.unit:<4} {target}")
-    path = write_results("placement", figures, vars(arguments))
-    print(f"written to {path}")
+    write_results(BENCHMARK, figures, machine=machine(), parameters=vars(arguments))
 
 
 if __name__ == "__main__":
