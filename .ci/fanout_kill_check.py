@@ -103,7 +103,6 @@ def main() -> None:
     django.setup()
     from django.utils import timezone
 
-    from vigie.alerts.actions import AlertInput, do_create_alert
     from vigie.alerts.models import Alert
     from vigie.communities.models import Membership, MembershipState
     from vigie.lib.crypto import fingerprint
@@ -118,7 +117,14 @@ def main() -> None:
     from vigie.notifications.push_standin import PushStandIn
     from vigie.notifications.sms.providers import FileSmsProvider
     from vigie.notifications.vapid import vapid_keys
-    from vigie.test import give_home, home, load_address_reference, make_personas, make_user
+    from vigie.test import (
+        give_home,
+        home,
+        load_address_reference,
+        make_personas,
+        make_user,
+        urgent_burglary_alert,
+    )
 
     push = PushStandIn(application_server_key=vapid_keys().public_key).start()
     load_address_reference()
@@ -152,21 +158,9 @@ def main() -> None:
         ChannelPreference.objects.create(
             user=user, category="burglary", channel="email", when="always"
         )
-    dave = Membership.objects.select_related("user", "community").get(
-        user=personas.dave, community__kind="neighbourhood"
-    )
-    alert = do_create_alert(
-        dave,
-        data=AlertInput(
-            category="burglary",
-            urgency="urgent",
-            happened_at=timezone.now(),
-            place="Rue des Lilas",
-            description="Cambriolage en cours au bout de la rue, la police est prévenue.",
-        ),
-    )
+    alert = urgent_burglary_alert(personas.dave)
     recipients = (
-        Membership.objects.filter(community=dave.community, state=MembershipState.ACTIVE)
+        Membership.objects.filter(community=alert.community, state=MembershipState.ACTIVE)
         .exclude(user=personas.dave)
         .count()
     )

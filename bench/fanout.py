@@ -89,14 +89,19 @@ def main() -> None:
 
     from vigie.accounts.models import User
     from vigie.addresses.models import Address, AddressSource
-    from vigie.alerts.actions import AlertInput, do_create_alert
     from vigie.alerts.tasks import fan_out_alert
     from vigie.communities.models import Membership
     from vigie.lib.crypto import fingerprint
     from vigie.notifications.models import Delivery, DeliveryState, PhoneNumber, PushSubscription
     from vigie.notifications.push_standin import PushStandIn
     from vigie.notifications.vapid import vapid_keys
-    from vigie.test import load_address_reference, make_personas, neighbourhood_a, password_hash
+    from vigie.test import (
+        load_address_reference,
+        make_personas,
+        neighbourhood_a,
+        password_hash,
+        urgent_burglary_alert,
+    )
 
     push = PushStandIn(application_server_key=vapid_keys().public_key).start()
     load_address_reference()
@@ -156,19 +161,7 @@ def main() -> None:
     PushSubscription.objects.bulk_create(subscriptions)
     print(f"Seeded {arguments.members} members in {time.monotonic() - started:.0f} s")
 
-    dave = Membership.objects.select_related("user", "community").get(
-        user=personas.dave, community=a
-    )
-    alert = do_create_alert(
-        dave,
-        data=AlertInput(
-            category="burglary",
-            urgency="urgent",
-            happened_at=timezone.now(),
-            place="Rue des Lilas",
-            description="Cambriolage en cours au bout de la rue, la police est prévenue.",
-        ),
-    )
+    alert = urgent_burglary_alert(personas.dave)
     started = time.perf_counter()
     fan_out_alert.call(alert.pk)
     fan_out_seconds = time.perf_counter() - started

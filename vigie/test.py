@@ -50,6 +50,8 @@ from vigie.verification.actions import do_complete_verification
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
+
+    from vigie.alerts.models import Alert
 else:
     Response = object
 
@@ -192,6 +194,25 @@ def town_hall() -> TownHall:
 
 def neighbourhood_a() -> Community:
     return Community.objects.get(name=NEIGHBOURHOOD_A[0])
+
+
+def urgent_burglary_alert(author: User) -> Alert:
+    """An urgent alert by ``author`` in their neighbourhood, as the fan-out drills send it."""
+    from vigie.alerts.actions import AlertInput, do_create_alert
+
+    membership = Membership.objects.select_related("user", "community").get(
+        user=author, community__kind="neighbourhood"
+    )
+    return do_create_alert(
+        membership,
+        data=AlertInput(
+            category="burglary",
+            urgency="urgent",
+            happened_at=timezone.now(),
+            place="Rue des Lilas",
+            description="Cambriolage en cours au bout de la rue, la police est prévenue.",
+        ),
+    )
 
 
 def neighbourhood_b() -> Community:

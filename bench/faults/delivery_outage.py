@@ -271,13 +271,17 @@ def drill(*, failures: int) -> Report:
 def prepare(members: int) -> None:
     """Members of A with a proven mobile who want alerts by e-mail too; an urgent alert."""
     from django.db import transaction
-    from django.utils import timezone
 
-    from vigie.alerts.actions import AlertInput, do_create_alert
-    from vigie.communities.models import Membership
     from vigie.notifications.actions import queue_email
     from vigie.notifications.models import ChannelPreference, PhoneNumber
-    from vigie.test import give_home, give_verified_phone, home, make_personas, make_user
+    from vigie.test import (
+        give_home,
+        give_verified_phone,
+        home,
+        make_personas,
+        make_user,
+        urgent_burglary_alert,
+    )
 
     personas = make_personas()
     users = [personas.alice]
@@ -298,19 +302,7 @@ def prepare(members: int) -> None:
         )
         with transaction.atomic():
             queue_email("password_reset", to=user.email, language="fr", user_id=user.pk)
-    dave = Membership.objects.select_related("user", "community").get(
-        user=personas.dave, community__kind="neighbourhood"
-    )
-    do_create_alert(
-        dave,
-        data=AlertInput(
-            category="burglary",
-            urgency="urgent",
-            happened_at=timezone.now(),
-            place="Rue des Lilas",
-            description="Cambriolage en cours au bout de la rue, la police est prévenue.",
-        ),
-    )
+    urgent_burglary_alert(personas.dave)
 
 
 def main() -> int:

@@ -146,6 +146,11 @@ def decisions_about(user: User) -> QuerySet[Decision]:
     )
 
 
+def took_part_in(decision: Decision, user: User) -> bool:
+    """Whether the moderator took or confirmed the decision, and so may not judge its appeal."""
+    return user.pk in (decision.moderator_id, decision.confirmed_by_id)
+
+
 def access_my_decision(user: User, decision_id: int) -> Decision:
     decision = decisions_about(user).filter(pk=decision_id).first()
     if decision is None:

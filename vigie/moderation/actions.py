@@ -26,7 +26,13 @@ from vigie.lib.errors import Conflict, Forbidden, InvalidInput, Message
 from vigie.lib.validators import clean_multiline
 from vigie.lib.visibility import Visibility
 from vigie.moderation import terms
-from vigie.moderation.access import APPEALABLE, Target, any_target, appeal_deadline
+from vigie.moderation.access import (
+    APPEALABLE,
+    Target,
+    any_target,
+    appeal_deadline,
+    took_part_in,
+)
 from vigie.moderation.models import (
     BREACHES,
     CONTENT_TYPES,
@@ -688,11 +694,6 @@ def do_appeal(decision: Decision, *, appellant: User, text: str) -> Appeal:
     appeal = Appeal.objects.create(decision=decision, appellant=appellant, text=clean_text)
     audit.appeal_made(appeal)
     return appeal
-
-
-def took_part_in(decision: Decision, user: User) -> bool:
-    """Whether the moderator took or confirmed the decision, and so may not judge its appeal."""
-    return user.pk in (decision.moderator_id, decision.confirmed_by_id)
 
 
 @transaction.atomic

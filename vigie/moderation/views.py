@@ -297,7 +297,7 @@ def team_appeal(request: HttpRequest, appeal_id: int) -> HttpResponse:
     context = {
         "appeal": found,
         "target": actions.target_of(found.decision),
-        "took_part": actions.took_part_in(found.decision, _user(request)),
+        "took_part": access.took_part_in(found.decision, _user(request)),
     }
     return render_form(request, "moderation/team_appeal.html", context, form=form)
 
