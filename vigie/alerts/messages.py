@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from vigie.accounts.models import User
 from vigie.alerts.models import Alert, Category, State, Urgency
-from vigie.communities.models import MembershipState
+from vigie.communities.models import Membership, MembershipState
 from vigie.lib.visibility import Visibility
 from vigie.notifications.messages import Message, register
 
@@ -72,7 +73,24 @@ def still_for_member(alert_id: int, recipient_id: int) -> bool:
     ).exists()
 
 
-@register("alert", still_for=still_for_member)
+def still_for_members(alert_id: int, recipient_ids: Collection[int]) -> set[int]:
+    """``still_for_member`` for a chunk of recipients, in one query."""
+    applying = Alert.objects.filter(
+        pk=alert_id,
+        state__in=(State.APPROVED, State.RESOLVED),
+        visibility=Visibility.SHOWN,
+    ).values("community_id")
+    return set(
+        Membership.objects.filter(
+            community_id__in=applying,
+            user_id__in=list(recipient_ids),
+            state=MembershipState.ACTIVE,
+            user__processing_restricted_at__isnull=True,
+        ).values_list("user_id", flat=True)
+    )
+
+
+@register("alert", still_for=still_for_member, still_for_many=still_for_members)
 def alert_message(alert_id: int, recipient: User) -> Message | None:
     alert = Alert.objects.select_related("community", "town_hall").filter(pk=alert_id).first()
     if alert is None or alert.state not in (State.APPROVED, State.RESOLVED):

@@ -7,11 +7,13 @@ import binascii
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import Enum
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,13 +95,16 @@ def do_record_email_cancelled(email: OutgoingEmail, *, reason: str) -> None:
 
 
 @transaction.atomic
-def do_record_email_failure(email: OutgoingEmail, *, error: str) -> bool:
-    """Record a failed attempt; schedule the next one if any is left. True if retrying."""
+def do_record_email_failure(email: OutgoingEmail, *, error: str, temporary: bool = True) -> bool:
+    """Record a failed attempt; schedule the next one if any is left. True if retrying.
+
+    A permanent failure (the server refused the message for good) is the last attempt.
+    """
     from vigie.notifications.tasks import send_email
 
     email.attempts += 1
     email.last_error = error[:300]
-    retry = attempts_left(email.attempts)
+    retry = temporary and attempts_left(email.attempts)
     if retry:
         email.next_attempt_at = next_attempt_at(email.attempts)
         send_email.using(run_after=email.next_attempt_at).enqueue(email.pk)
@@ -118,8 +123,21 @@ def do_record_email_failure(email: OutgoingEmail, *, error: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """A delivery taken for sending: what the sending needs, and the claim's own mark."""
+
+    pk: int
+    subject_type: str
+    subject_id: int
+    recipient_id: int
+    channel: str
+    attempts: int
+    claimed_at: datetime
+
+
+@dataclass(frozen=True)
 class Outcome:
-    delivery: Delivery
+    delivery: Claim
     sent: bool = False
     cancelled: bool = False
     segments: int | None = None
@@ -167,70 +185,185 @@ def do_create_deliveries(subject_type: str, subject_id: int, plans: Sequence[Pla
     return ready
 
 
-def do_claim_delivery(delivery_id: int) -> Delivery | None:
-    """Take one delivery, just before sending it; None if it is not ours to send.
+_DELIVERY_TABLE = Delivery._meta.db_table
 
-    One at a time, so that a slow provider never holds a batch: a delivery is
-    claimed for the seconds of its own sending, far below the stall limit after
-    which another worker takes it up again. The conditional update is the lock:
-    of two workers, one changes the row and the other finds it claimed.
+
+def _update_returning(
+    assignments: Mapping[str, object],
+    *,
+    ids: Sequence[int],
+    where: str,
+    parameters: Sequence[object],
+    returning: Sequence[str] = ("id",),
+) -> list[tuple[Any, ...]]:
+    """One ``UPDATE … WHERE id IN ids AND where … RETURNING`` on the deliveries.
+
+    The ORM's update says how many rows changed, not which: the claim and the
+    recording must know which, and one statement keeps each one round trip.
+    PostgreSQL and SQLite (3.35+) both return the rows. ``assignments`` maps a
+    column to a value, or to ``_Sql`` text for an expression of the row.
     """
+    if not ids:
+        return []
+    quote = connection.ops.quote_name
+    columns: list[str] = []
+    values: list[Any] = []
+    for column, value in assignments.items():
+        if isinstance(value, _Sql):
+            columns.append(f"{quote(column)} = {value.text}")
+        else:
+            columns.append(f"{quote(column)} = %s")
+            values.append(_plain(value))
+    placeholders = ", ".join(["%s"] * len(ids))
+    # Only quoted names of this table's own columns go in the text; values are parameters.
+    sql = (
+        f"UPDATE {quote(_DELIVERY_TABLE)} SET {', '.join(columns)} "  # noqa: S608
+        f"WHERE {quote('id')} IN ({placeholders}) AND {where} "
+        f"RETURNING {', '.join(quote(column) for column in returning)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, *ids, *[_plain(value) for value in parameters]])
+        return list(cursor.fetchall())
+
+
+@dataclass(frozen=True)
+class _Sql:
+    text: str
+
+
+def _plain(value: object) -> Any:
+    # A choice is its value in the table; a driver could dump an Enum by its name.
+    return value.value if isinstance(value, Enum) else value
+
+
+def _moment(value: datetime) -> object:
+    """A datetime as the database driver takes it in raw SQL (SQLite: naive UTC text)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def do_claim_deliveries(delivery_ids: Sequence[int]) -> list[Claim]:
+    """Take these deliveries for sending, in one conditional update; those not ours are left.
+
+    The update is the lock: of two workers given the same ids, each row goes to
+    the one whose update changes it (still pending and due); the other finds it
+    claimed and skips it. Every row of one claim carries the same ``claimed_at``,
+    the mark its outcome is recorded against (see ``do_record_outcomes``).
+    The caller claims a bounded chunk just before sending it, so a slow
+    provider holds no more than that chunk, far below the stall limit.
+    """
+    if not delivery_ids:
+        return []
     now = timezone.now()
-    with transaction.atomic():
-        claimed = (
-            Delivery.objects.filter(pk=delivery_id, state=DeliveryState.PENDING)
-            .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
-            .update(state=DeliveryState.SENDING, claimed_at=now)
-        )
-    if not claimed:
-        return None
-    return Delivery.objects.select_related("recipient").get(pk=delivery_id)
+    quote = connection.ops.quote_name
+    rows = _update_returning(
+        {"state": DeliveryState.SENDING, "claimed_at": _moment(now)},
+        ids=delivery_ids,
+        where=(
+            f"{quote('state')} = %s AND "
+            f"({quote('send_after')} IS NULL OR {quote('send_after')} <= %s)"
+        ),
+        parameters=[DeliveryState.PENDING, _moment(now)],
+        returning=("id", "subject_type", "subject_id", "recipient_id", "channel", "attempts"),
+    )
+    return sorted(
+        (
+            Claim(pk, subject_type, subject_id, recipient_id, channel, attempts, now)
+            for pk, subject_type, subject_id, recipient_id, channel, attempts in rows
+        ),
+        key=lambda claim: claim.pk,
+    )
 
 
 @transaction.atomic
-def do_record_outcome(outcome: Outcome) -> bool:
-    """What the sending learnt: sent, cancelled, to retry, failed. False if the claim was lost.
+def do_record_outcomes(outcomes: Sequence[Outcome]) -> int:
+    """What the sending of a chunk learnt, in a few grouped updates; returns how many were sent.
 
     Only the claim that sent may record: a delivery taken up again meanwhile
-    (its worker judged dead) belongs to the newer claim.
+    (its worker judged dead) belongs to the newer claim, and is left as it is.
+    Sent SMS are counted for their commune here, for the rows that were ours.
+    Deliveries to try again go back to pending with their back-off, and one
+    task per back-off sends them then.
     """
     from vigie.notifications.tasks import send_deliveries
 
-    delivery = outcome.delivery
-    mine = Delivery.objects.filter(
-        pk=delivery.pk, state=DeliveryState.SENDING, claimed_at=delivery.claimed_at
-    )
     now = timezone.now()
-    if outcome.sent:
-        changed = mine.update(
-            state=DeliveryState.SENT,
-            sent_at=now,
-            attempts=F("attempts") + 1,
-            last_error="",
-            segments=outcome.segments,
-        )
-        if changed and outcome.segments is not None and outcome.insee_code:
-            _count_sms(
-                outcome.insee_code,
-                day=timezone.localdate(now),
-                messages=1,
-                segments=outcome.segments,
+    quote = connection.ops.quote_name
+    mine = f"{quote('state')} = %s AND {quote('claimed_at')} = %s"
+    sent_groups: dict[tuple[datetime, int | None], list[Outcome]] = {}
+    cancelled: dict[datetime, list[int]] = {}
+    failed: dict[tuple[datetime, int, bool, str], list[int]] = {}
+    for outcome in outcomes:
+        claim = outcome.delivery
+        if outcome.sent:
+            sent_groups.setdefault((claim.claimed_at, outcome.segments), []).append(outcome)
+        elif outcome.cancelled:
+            cancelled.setdefault(claim.claimed_at, []).append(claim.pk)
+        else:
+            attempts = claim.attempts + 1
+            retry = outcome.temporary and attempts_left(attempts)
+            key = (claim.claimed_at, attempts, retry, outcome.error[:300])
+            failed.setdefault(key, []).append(claim.pk)
+
+    sent = 0
+    for (claimed_at, segments), members in sent_groups.items():
+        changed = {
+            row[0]
+            for row in _update_returning(
+                {
+                    "state": DeliveryState.SENT,
+                    "sent_at": _moment(now),
+                    "attempts": _Sql(f"{quote('attempts')} + 1"),
+                    "last_error": "",
+                    "segments": segments,
+                },
+                ids=[outcome.delivery.pk for outcome in members],
+                where=mine,
+                parameters=[DeliveryState.SENDING, _moment(claimed_at)],
             )
-        return bool(changed)
-    if outcome.cancelled:
-        return bool(mine.update(state=DeliveryState.CANCELLED))
-    attempts = delivery.attempts + 1
-    retry = outcome.temporary and attempts_left(attempts)
-    send_after = next_attempt_at(attempts) if retry else None
-    changed = mine.update(
-        state=DeliveryState.PENDING if retry else DeliveryState.FAILED,
-        attempts=attempts,
-        last_error=outcome.error[:300],
-        send_after=send_after,
-    )
-    if changed and retry:
-        send_deliveries.using(run_after=send_after).enqueue([delivery.pk])
-    return bool(changed)
+        }
+        sent += len(changed)
+        if segments is None:
+            continue
+        counted: dict[str, int] = {}
+        for outcome in members:
+            if outcome.delivery.pk in changed and outcome.insee_code:
+                counted[outcome.insee_code] = counted.get(outcome.insee_code, 0) + 1
+        for insee_code, messages in counted.items():
+            _count_sms(
+                insee_code,
+                day=timezone.localdate(now),
+                messages=messages,
+                segments=messages * segments,
+            )
+    for claimed_at, ids in cancelled.items():
+        _update_returning(
+            {"state": DeliveryState.CANCELLED},
+            ids=ids,
+            where=mine,
+            parameters=[DeliveryState.SENDING, _moment(claimed_at)],
+        )
+    for (claimed_at, attempts, retry, error), ids in failed.items():
+        send_after = next_attempt_at(attempts) if retry else None
+        again = sorted(
+            row[0]
+            for row in _update_returning(
+                {
+                    "state": DeliveryState.PENDING if retry else DeliveryState.FAILED,
+                    "attempts": attempts,
+                    "last_error": error,
+                    "send_after": None if send_after is None else _moment(send_after),
+                },
+                ids=ids,
+                where=mine,
+                parameters=[DeliveryState.SENDING, _moment(claimed_at)],
+            )
+        )
+        if retry:
+            for start in range(0, len(again), settings.DELIVERY_BATCH_SIZE):
+                send_deliveries.using(run_after=send_after).enqueue(
+                    again[start : start + settings.DELIVERY_BATCH_SIZE]
+                )
+    return sent
 
 
 def _count_sms(insee_code: str, *, day: date, messages: int, segments: int) -> None:

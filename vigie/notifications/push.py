@@ -177,15 +177,32 @@ def _checked_origin(endpoint: str) -> str:
     return f"{parts.scheme}://{netloc}"
 
 
+# A signed token is reused for every push to the same service while it has at least
+# half its life left: signing (and loading the key) for each of thousands of pushes
+# cost more than the encryption itself, and RFC 8292 lets a token serve many requests.
+_signed: dict[tuple[str, str, str], tuple[float, dict[str, str]]] = {}
+_signed_lock = threading.Lock()
+
+
 def _vapid_headers(origin: str) -> dict[str, str]:
+    private_key = vapid_keys().private_key
+    key = (origin, private_key, settings.VAPID_SUBJECT)
+    now = time.time()
+    with _signed_lock:
+        reused = _signed.get(key)
+    # Reused only from its signing to half its life (a clock set back signs afresh).
+    if reused is not None and reused[0] <= now < reused[0] + TOKEN_LIFETIME_SECONDS / 2:
+        return dict(reused[1])
     claims = {
         "aud": origin,
-        "exp": int(time.time()) + TOKEN_LIFETIME_SECONDS,
+        "exp": int(now) + TOKEN_LIFETIME_SECONDS,
         "sub": settings.VAPID_SUBJECT,
     }
-    signer = Vapid.from_raw(vapid_keys().private_key.encode())
+    signer = Vapid.from_raw(private_key.encode())
     # Vapid02 signs RFC 8292's "vapid t=<JWT>,k=<public key>" in one header.
     headers: dict[str, str] = signer.sign(claims)
+    with _signed_lock:
+        _signed[key] = (now, dict(headers))
     return headers
 
 

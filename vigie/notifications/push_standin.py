@@ -216,6 +216,10 @@ class PushStandIn(LocalService):
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Kept-alive connections, as the real push services keep them: a sender
+            # reusing its connection is not made to pay a new one per message.
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, format: str, *args: Any) -> None:
                 return  # quiet: tests read standin.requests and standin.received instead
 
@@ -245,8 +249,14 @@ class PushStandIn(LocalService):
                 try:
                     standin._deliver(match.group(1), self.headers, body)
                 except _Refusal as refusal:
-                    self.close_connection = True  # the rest of an oversized body stays unread
-                    self._send(refusal.status, refusal.reason, refusal.extra_headers)
+                    # The rest of an oversized body stays unread: the connection ends, and
+                    # says so, or the client would send its next request into it.
+                    self.close_connection = True
+                    self._send(
+                        refusal.status,
+                        refusal.reason,
+                        {"Connection": "close", **refusal.extra_headers},
+                    )
                     return
                 self._send(201, headers={"Location": f"/message/{secrets.token_urlsafe(12)}"})
 

@@ -2,16 +2,18 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
 from django_tasks import task
 
+from vigie.accounts.models import User
 from vigie.notifications import actions, emails
-from vigie.notifications.channels import SENDERS
+from vigie.notifications.channels import SENDERS, Parcel, Recipient, Result, Sent
 from vigie.notifications.errors import PermanentFailure, TemporaryFailure
-from vigie.notifications.messages import Message, build, still_applies
-from vigie.notifications.models import Delivery, DeliveryStatus, OutgoingEmail
+from vigie.notifications.messages import Message, build, still_applying
+from vigie.notifications.models import DeliveryStatus, OutgoingEmail
 from vigie.operations import periodic
 
 logger = logging.getLogger(__name__)
@@ -31,8 +33,11 @@ def send_email(outgoing_email_id: int) -> str:
             return DeliveryStatus.CANCELLED
         message.send()
     except Exception as error:
-        # The error's type and text, never the message body: it may hold a link.
-        retrying = actions.do_record_email_failure(email, error=f"{type(error).__name__}: {error}")
+        # The error's type, code and text, never the message body: it may hold a link.
+        failure = emails.smtp_failure(error)
+        retrying = actions.do_record_email_failure(
+            email, error=str(failure), temporary=isinstance(failure, TemporaryFailure)
+        )
         logger.warning(
             "e-mail %s attempt %s failed (%s)",
             email.pk,
@@ -44,53 +49,116 @@ def send_email(outgoing_email_id: int) -> str:
     return DeliveryStatus.SENT
 
 
+# How many deliveries are claimed, sent and recorded together. The bigger, the fewer
+# round trips to the database per message; the smaller, the fewer messages a worker
+# killed mid-chunk leaves unknown, and the shorter a slow provider holds its claims.
+SEND_CHUNK = 250
+
+
 @task()
 def send_deliveries(delivery_ids: list[int]) -> int:
-    """Send a batch, one delivery at a time: claim it, check it still applies, send, record.
+    """Send a batch by chunks: claim a chunk, check it still applies, send it, record it.
 
-    Each outcome is committed right after its message left, so that a worker
-    dying mid-batch leaves at most one message whose sending is unknown (and
-    that one carries its delivery's identity, for the receiver to recognise).
-    The subject is checked again before each message: an alert withdrawn, or a
-    neighbour gone, while the batch runs stops what has not left.
+    Each chunk is claimed in one update, checked in one query per subject, sent
+    (pushes and SMS overlapping in a few threads, e-mails through one
+    connection), and its outcomes committed right after its messages left. So a
+    worker dying mid-batch leaves at most one chunk (``SEND_CHUNK`` deliveries)
+    whose sending is unknown: claimed, some of its messages gone, none recorded.
+    The stalled-claim requeue sends that chunk again, and every message carries
+    its delivery's identity (the e-mail's Message-ID, the push's topic and tag,
+    the SMS reference, one inbox notice per subject), for the receiving end to
+    see each once. The rest of the batch stays pending and is queued again.
+    The subject is checked again before each chunk: an alert withdrawn, or a
+    neighbour gone, while the batch runs stops every later chunk.
     """
     sent = 0
     # A batch is mostly one subject: its message is built once per language.
     built: dict[tuple[str, int, str], Message | None] = {}
-    for delivery_id in delivery_ids:
-        delivery = actions.do_claim_delivery(delivery_id)
-        if delivery is None:
+    for start in range(0, len(delivery_ids), SEND_CHUNK):
+        claims = actions.do_claim_deliveries(delivery_ids[start : start + SEND_CHUNK])
+        if not claims:
             continue
-        outcome = _send_one(delivery, built)
-        if actions.do_record_outcome(outcome) and outcome.sent:
-            sent += 1
+        try:
+            outcomes = _send_chunk(claims, built)
+        except Exception as error:
+            # Before anything left (each channel's sending is guarded): retried later.
+            logger.exception("a chunk of deliveries could not be prepared")
+            outcomes = [
+                actions.Outcome(claim, error=type(error).__name__, temporary=True)
+                for claim in claims
+            ]
+        sent += actions.do_record_outcomes(outcomes)
     return sent
 
 
-def _send_one(
-    delivery: Delivery, built: dict[tuple[str, int, str], Message | None]
-) -> actions.Outcome:
-    try:
-        if not still_applies(delivery.subject_type, delivery.subject_id, delivery.recipient_id):
-            return actions.Outcome(delivery, cancelled=True)
-        key = (delivery.subject_type, delivery.subject_id, delivery.recipient.language)
-        if key not in built:
-            built[key] = build(delivery.subject_type, delivery.subject_id, delivery.recipient)
-        message = built[key]
+def _send_chunk(
+    claims: Sequence[actions.Claim], built: dict[tuple[str, int, str], Message | None]
+) -> list[actions.Outcome]:
+    recipients = {
+        pk: Recipient(pk, email, language)
+        for pk, email, language in User.objects.filter(
+            pk__in={claim.recipient_id for claim in claims}
+        ).values_list("pk", "email", "language")
+    }
+    by_subject: dict[tuple[str, int], set[int]] = {}
+    for claim in claims:
+        by_subject.setdefault((claim.subject_type, claim.subject_id), set()).add(claim.recipient_id)
+    applying = {
+        subject: still_applying(*subject, recipient_ids)
+        for subject, recipient_ids in by_subject.items()
+    }
+    outcomes: list[actions.Outcome] = []
+    by_channel: dict[str, list[Parcel]] = {}
+    for claim in claims:
+        recipient = recipients.get(claim.recipient_id)
+        if (
+            recipient is None
+            or claim.recipient_id not in applying[(claim.subject_type, claim.subject_id)]
+        ):
+            outcomes.append(actions.Outcome(claim, cancelled=True))
+            continue
+        message = _message(claim, recipient, built)
         if message is None:
-            return actions.Outcome(delivery, cancelled=True)
-        sent = SENDERS[delivery.channel].send(delivery, message)
-    except TemporaryFailure as error:
-        return actions.Outcome(delivery, error=str(error), temporary=True)
-    except PermanentFailure as error:
-        return actions.Outcome(delivery, error=str(error))
-    except Exception as error:
-        # Unknown: retried like a temporary failure, and logged for the team.
-        logger.exception("delivery %s failed unexpectedly", delivery.pk)
-        return actions.Outcome(delivery, error=type(error).__name__, temporary=True)
-    return actions.Outcome(
-        delivery, sent=True, segments=sent.segments, insee_code=message.insee_code
-    )
+            outcomes.append(actions.Outcome(claim, cancelled=True))
+            continue
+        by_channel.setdefault(claim.channel, []).append(Parcel(claim, message, recipient))
+    for channel, parcels in by_channel.items():
+        try:
+            results: Sequence[Result] = SENDERS[channel].send_many(parcels)
+        except Exception as error:
+            # Unknown: retried like a temporary failure, and logged for the team.
+            logger.exception("%s deliveries failed unexpectedly", channel)
+            results = [TemporaryFailure(type(error).__name__)] * len(parcels)
+        for parcel, result in zip(parcels, results, strict=True):
+            outcomes.append(_outcome(parcel, result))
+    return outcomes
+
+
+def _message(
+    claim: actions.Claim, recipient: Recipient, built: dict[tuple[str, int, str], Message | None]
+) -> Message | None:
+    key = (claim.subject_type, claim.subject_id, recipient.language)
+    if key not in built:
+        # The builder takes the person (for the language); the first of each language does.
+        person = User.objects.get(pk=recipient.pk)
+        built[key] = build(claim.subject_type, claim.subject_id, person)
+    return built[key]
+
+
+def _outcome(parcel: Parcel, result: Result) -> actions.Outcome:
+    if isinstance(result, Sent):
+        return actions.Outcome(
+            parcel.delivery,
+            sent=True,
+            segments=result.segments,
+            insee_code=parcel.message.insee_code,
+        )
+    if isinstance(result, TemporaryFailure):
+        return actions.Outcome(parcel.delivery, error=str(result), temporary=True)
+    if isinstance(result, PermanentFailure):
+        return actions.Outcome(parcel.delivery, error=str(result))
+    # Another SendError: not known to be final, so tried again.
+    return actions.Outcome(parcel.delivery, error=str(result), temporary=True)
 
 
 @task()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 from unittest import mock
@@ -23,7 +24,8 @@ from vigie.communities.actions import do_suspend_member
 from vigie.communities.models import Membership, MembershipState
 from vigie.lib.errors import Conflict
 from vigie.notifications import actions as notification_actions
-from vigie.notifications.channels import SENDERS, Sent
+from vigie.notifications import tasks as notification_tasks
+from vigie.notifications.channels import SENDERS, Parcel, Result, Sent
 from vigie.notifications.models import (
     Channel,
     Delivery,
@@ -95,28 +97,31 @@ def test_it_lets_only_the_first_of_two_decisions_pass(personas: Personas) -> Non
     )
 
 
-def test_it_claims_one_delivery_at_a_time_so_a_slow_provider_never_holds_a_batch(
+def test_it_claims_one_chunk_at_a_time_so_a_slow_provider_never_holds_a_batch(
     personas: Personas,
 ) -> None:
     give_verified_phone(personas.alice)
     states_while_sending: list[set[str]] = []
 
     class SlowSms:
-        def send(self, delivery: Delivery, message: Any) -> Sent:
+        def send_many(self, parcels: Sequence[Parcel]) -> list[Result]:
             states_while_sending.append(
                 set(
-                    Delivery.objects.filter(subject_id=delivery.subject_id)
-                    .exclude(pk=delivery.pk)
+                    Delivery.objects.filter(subject_id=parcels[0].delivery.subject_id)
+                    .exclude(pk__in=[parcel.delivery.pk for parcel in parcels])
                     .values_list("state", flat=True)
                 )
             )
-            return Sent(segments=1)
+            return [Sent(segments=1) for _parcel in parcels]
 
-    with mock.patch.dict(SENDERS, {Channel.SMS: SlowSms()}):
+    with (
+        mock.patch.dict(SENDERS, {Channel.SMS: SlowSms()}),
+        mock.patch.object(notification_tasks, "SEND_CHUNK", 1),
+    ):
         alert_id = send(log_in_as(Client(), personas.dave), urgency="urgent").json()["id"]
         run_tasks()
 
-    # While the SMS was leaving, no other delivery of the batch was held as "sending".
+    # While the SMS was leaving, no delivery of the batch outside its chunk was held.
     assert states_while_sending
     assert all(DeliveryState.SENDING not in states for states in states_while_sending)
     assert set(Delivery.objects.filter(subject_id=alert_id).values_list("state", flat=True)) == {
@@ -133,21 +138,22 @@ def test_it_records_nothing_for_a_claim_taken_up_again_by_another_worker(
     fan_out_alert.call(alert_id)  # the sending is queued, not run
     email = Delivery.objects.get(subject_id=alert_id, channel=Channel.EMAIL)
 
-    first_claim = notification_actions.do_claim_delivery(email.pk)
-    assert first_claim is not None
+    [first_claim] = notification_actions.do_claim_deliveries([email.pk])
     with time_machine.travel(timezone.now() + timedelta(minutes=11)):
         notification_actions.do_requeue_stalled_deliveries(older_than=timedelta(minutes=10))
-        second_claim = notification_actions.do_claim_delivery(email.pk)
-        assert second_claim is not None
-        assert notification_actions.do_record_outcome(
-            notification_actions.Outcome(second_claim, sent=True)
+        [second_claim] = notification_actions.do_claim_deliveries([email.pk])
+        assert (
+            notification_actions.do_record_outcomes(
+                [notification_actions.Outcome(second_claim, sent=True)]
+            )
+            == 1
         )
-    late = notification_actions.do_record_outcome(
-        notification_actions.Outcome(first_claim, error="timeout", temporary=True)
+    late = notification_actions.do_record_outcomes(
+        [notification_actions.Outcome(first_claim, error="timeout", temporary=True)]
     )
 
     email.refresh_from_db()
-    assert late is False
+    assert late == 0
     assert (email.state, email.attempts) == (DeliveryState.SENT, 1)
 
 
@@ -159,18 +165,22 @@ def test_it_stops_what_has_not_left_when_the_alert_is_withdrawn_mid_batch(
     withdrawn: list[int] = []
 
     class WithdrawingInbox:
-        def send(self, delivery: Delivery, message: Any) -> Sent:
-            sent = real_in_app.send(delivery, message)
+        def send_many(self, parcels: Sequence[Parcel]) -> list[Result]:
+            sent = real_in_app.send_many(parcels)
             if not withdrawn:
-                withdrawn.append(delivery.subject_id)
+                withdrawn.append(parcels[0].delivery.subject_id)
                 dave.post(
-                    f"/api/v1/alerts/{delivery.subject_id}/withdraw",
+                    f"/api/v1/alerts/{parcels[0].delivery.subject_id}/withdraw",
                     {"reason": "Erreur"},
                     "application/json",
                 )
             return sent
 
-    with mock.patch.dict(SENDERS, {Channel.IN_APP: WithdrawingInbox()}):
+    # A chunk of one: the inbox notice leaves first, the e-mail comes in a later chunk.
+    with (
+        mock.patch.dict(SENDERS, {Channel.IN_APP: WithdrawingInbox()}),
+        mock.patch.object(notification_tasks, "SEND_CHUNK", 1),
+    ):
         alert_id = send(dave).json()["id"]
         run_tasks()
 
