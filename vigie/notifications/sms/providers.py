@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import threading
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -163,11 +164,17 @@ class OvhSmsProvider:
         self.sender = sender
         self.timeout = timeout
         self._client: Any = None
+        # A chunk's texts leave from several threads through this one provider.
+        self._client_lock = threading.Lock()
 
     def client(self) -> Any:
         """The ``ovh.Client``, made once: it asks the server's time on its first call."""
-        if self._client is not None:
+        with self._client_lock:
+            if self._client is None:
+                self._make_client()
             return self._client
+
+    def _make_client(self) -> Any:
         is_url = self.endpoint.startswith(("http://", "https://"))
         try:
             client = ovh.Client(

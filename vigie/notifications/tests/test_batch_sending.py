@@ -128,9 +128,11 @@ def test_it_counts_the_sms_of_a_chunk_for_their_commune(personas: Personas) -> N
 
     usage = SmsUsage.objects.get()
     assert usage.messages == texts == 3
-    assert usage.segments == sum(
-        Delivery.objects.filter(pk__in=ids, channel=Channel.SMS).values_list("segments", flat=True)
+    segments = Delivery.objects.filter(pk__in=ids, channel=Channel.SMS).values_list(
+        "segments", flat=True
     )
+    assert None not in segments
+    assert usage.segments == sum(count or 0 for count in segments)
 
 
 def test_it_retries_a_temporary_failure_and_gives_up_a_permanent_one(personas: Personas) -> None:
