@@ -67,7 +67,10 @@ def send_deliveries(delivery_ids: list[int]) -> int:
     The stalled-claim requeue sends that chunk again, and every message carries
     its delivery's identity (the e-mail's Message-ID, the push's topic and tag,
     the SMS reference, one inbox notice per subject), for the receiving end to
-    see each once. The rest of the batch stays pending and is queued again.
+    see each once: the inbox, the file SMS provider, push services (by topic) and
+    mail clients (by Message-ID) keep one; OVH, with no idempotency key, delivers a
+    text of that chunk that had left a second time (its tag tells them apart in
+    OVH's history). The rest of the batch stays pending and is queued again.
     The subject is checked again before each chunk: an alert withdrawn, or a
     neighbour gone, while the batch runs stops every later chunk.
     """
