@@ -38,9 +38,13 @@ class PlacementIndex:
             return None
         # A point as an array of one: Point() and STRtree.query's path for one geometry
         # (numpy.expand_dims) took longer than the search itself (cProfile, 100,000 shapes).
+        # "intersects" answers as "covered_by" for a point (it lies in the shape or on its
+        # edge either way) and is the cheaper test for GEOS.
         _point, found = self.tree.query(
-            shapely.points([(longitude, latitude)]), predicate="covered_by"
+            shapely.points(numpy.array(((longitude, latitude),))), predicate="intersects"
         )
+        if len(found) == 1:  # the usual answer: inside one neighbourhood, not on an edge
+            return self.ids[found[0]]
         return min((self.ids[index] for index in found.tolist()), default=None)
 
     def neighbourhoods_at(self, points: ArrayLike) -> list[int | None]:
@@ -49,7 +53,7 @@ class PlacementIndex:
         if self.tree is None:
             return [None] * len(coordinates)
         found_point, found_shape = self.tree.query(
-            shapely.points(coordinates), predicate="covered_by"
+            shapely.points(coordinates), predicate="intersects"
         )
         nowhere = numpy.iinfo(numpy.int64).max
         smallest = numpy.full(len(coordinates), nowhere, dtype=numpy.int64)
