@@ -14,9 +14,10 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import requests
 from django.conf import settings
@@ -71,24 +72,32 @@ class LetterSender(Protocol):
     def cancel(self, letter: Letter) -> bool: ...
 
 
-def write_private(path: Path, content: bytes) -> None:
-    """Write a file only its owner can read, whole or not at all (it may hold a code).
+@contextmanager
+def private_file(path: Path) -> Iterator[BinaryIO]:
+    """A file only its owner can read, written whole or not at all (it may hold a code).
 
-    The content goes to a temporary file created 0600 (never readable by
-    others, even for an instant), then takes its name at once.
+    What is written goes to a temporary file created 0600 (never readable by
+    others, even for an instant), which takes its name at once when the block
+    ends without an error; on an error it is removed and ``path`` is untouched.
     """
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(descriptor, "wb") as output:
-            output.write(content)
+            yield output
             output.flush()
             os.fsync(output.fileno())
         temporary.replace(path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def write_private(path: Path, content: bytes) -> None:
+    """``private_file`` for content already in memory."""
+    with private_file(path) as output:
+        output.write(content)
 
 
 class SpoolSender:

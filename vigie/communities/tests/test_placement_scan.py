@@ -87,3 +87,43 @@ def test_it_places_nothing_without_neighbourhoods() -> None:
     assert empty.neighbourhood_at(2.4, 46.8) is None
     assert empty.neighbourhoods_at([(2.4, 46.8), (2.5, 46.9)]) == [None, None]
     assert INDEX.neighbourhoods_at(numpy.empty((0, 2))) == []
+
+
+def test_it_places_points_in_holes_and_on_their_edges_as_a_scan() -> None:
+    # A ring-shaped neighbourhood around a square one that fills its hole, and a second
+    # piece of the ring's neighbourhood (a multipolygon) touching it at one corner.
+    ring = shapely.Polygon(
+        [(0, 0), (4, 0), (4, 4), (0, 4)], holes=[[(1, 1), (3, 1), (3, 3), (1, 3)]]
+    )
+    island = shapely.MultiPolygon([shapely.box(4, 4, 5, 5), shapely.box(6, 6, 7, 7)])
+    middle = shapely.box(1, 1, 3, 3)
+    empty_hole = shapely.Polygon(
+        [(10, 0), (14, 0), (14, 4), (10, 4)], holes=[[(11, 1), (13, 1), (13, 3), (11, 3)]]
+    )
+    shapes: list[BaseGeometry] = [ring, island, middle, empty_hole]
+    ids = [5, 3, 9, 7]
+    index = index_of_shapes(ids, shapes)
+    points = [
+        (2, 2),  # inside the hole, in the middle one only
+        (1, 2),  # on the hole's edge: both, the smaller id wins
+        (1, 1),  # a corner of the hole
+        (0.5, 0.5),  # in the ring
+        (4, 4),  # the corner where the ring meets the multipolygon
+        (6.5, 6.5),  # in the multipolygon's second piece
+        (5.5, 5.5),  # between its pieces
+        (12, 2),  # in a hole nobody fills
+        (11, 2),  # on that hole's edge
+        (14, 4),  # a corner of the outer ring
+        (14 + 1e-12, 2),  # just outside
+    ]
+
+    expected = [
+        min(
+            (i for i, shape in zip(ids, shapes, strict=True) if shape.covers(shapely.Point(p))),
+            default=None,
+        )
+        for p in points
+    ]
+    assert expected == [9, 5, 5, 5, 3, 3, None, None, 7, 7, None]
+    assert [index.neighbourhood_at(x, y) for x, y in points] == expected
+    assert index.neighbourhoods_at(points) == expected
