@@ -96,6 +96,34 @@ def test_it_refuses_a_write_cut_off_by_the_database_and_keeps_nothing_of_it(
     assert Post.objects.count() == before
 
 
+def test_it_keeps_nothing_of_a_write_whose_answer_the_database_cut_off(
+    personas: Personas,
+) -> None:
+    _token, secret = do_create_access_token(personas.alice, name="phone", with_second_factor=False)
+    client = Client(raise_request_exception=False, headers={"authorization": f"Bearer {secret}"})
+    community = neighbourhood_a()
+    before = Post.objects.count()
+    written: list[str] = []
+
+    def after_the_post_is_in(sql: str) -> bool:
+        # The action has written its post and its audit row, and ended; the database goes
+        # as the view reads the post back for its answer.
+        if sql.lstrip().startswith('INSERT INTO "audit_auditevent"'):
+            written.append(sql)
+        return bool(written) and sql.lstrip().startswith("SELECT") and "posts_post" in sql
+
+    with database_away(when=after_the_post_is_in):
+        answer = client.post(
+            f"/api/v1/communities/{community.pk}/posts",
+            {"kind": "information", "title": "Perceuse", "body": "À prêter samedi."},
+            content_type="application/json",
+        )
+
+    assert written
+    assert answer.status_code == 503
+    assert Post.objects.count() == before  # refused, so not kept
+
+
 def test_it_answers_503_when_a_middleware_meets_the_database_gone(
     personas: Personas, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
