@@ -297,6 +297,19 @@ def granian_workers(server: subprocess.Popen[bytes]) -> list[int]:
     return [int(pid) for pid in found.stdout.split()]
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes used so far (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=20 if quick() else 200)
@@ -423,11 +436,15 @@ def main() -> None:
             f"({web_workers} granian workers) and run_worker, on port {port}",
             flush=True,
         )
+        web_pids = granian_workers(server)
+        cpu_before, load_before = cpu_seconds(web_pids), os.getloadavg()[0]
         with (data_dir / "locust.log").open("wb") as locust_log:
             subprocess.run(
                 command, env=locust_environment, cwd=ROOT, stdout=locust_log,
                 stderr=locust_log, check=False,
             )  # fmt: skip
+        web_cpu = cpu_seconds(web_pids) - cpu_before
+        machine_load = (load_before + os.getloadavg()[0]) / 2
         for profile in profiles:
             profile.wait(timeout=60)
         server_alive, worker_alive = server.poll() is None, worker.poll() is None
@@ -442,6 +459,8 @@ def main() -> None:
         arguments=arguments,
         data_dir=data_dir,
         alive={"web": server_alive, "worker": worker_alive},
+        web_cpu=web_cpu,
+        machine_load=machine_load,
         machine=machine_info(
             postgresql=postgresql_version(database_url),
             cache="Redis",
@@ -459,6 +478,8 @@ def report(
     arguments: argparse.Namespace,
     data_dir: Path,
     alive: dict[str, bool],
+    web_cpu: float,
+    machine_load: float,
     machine: dict[str, Any],
     output: Path,
     seeded: dict[str, Any],
@@ -526,6 +547,14 @@ def report(
         line.count('"levelname": "ERROR"') for line in (data_dir / "web.log").open(errors="replace")
     )
     print(f"ERROR lines in the web server's log: {server_errors}; files in {data_dir}")
+    # CPU the web workers spent per request, ramp included (so a little high): unlike the
+    # latencies, it barely depends on what else the machine runs.
+    requests_made = sum(sum(kinds.values()) for kinds in statuses.values())
+    cpu_per_request = 1000 * web_cpu / max(requests_made, 1)
+    print(
+        f"web workers' CPU: {web_cpu:.1f} s, {cpu_per_request:.1f} ms per request; "
+        f"machine load average meanwhile {machine_load:.1f} on {os.cpu_count()} cores"
+    )
     print(
         f"web {'running' if alive['web'] else 'DEAD'}, "
         f"worker {'running' if alive['worker'] else 'DEAD'}"
@@ -543,6 +572,8 @@ def report(
         Figure("p99, all requests", overall["p99"], "ms", "<=", TARGET_P99_MS),
         Figure("errors (not the expected status, 429 included)", error_count, "", "==", 0),
         Figure("acknowledged writes not in the database", lost_count, "", "==", 0),
+        Figure("web workers' CPU per request", cpu_per_request, "ms"),
+        Figure("machine load average during the run", machine_load, ""),
     ]
     for name in sorted(latencies):
         figures.append(Figure(f"p99, {name}", percentile(sorted(latencies[name]), 0.99), "ms"))
