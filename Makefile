@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 # sslyze lives in its own environment: it pins cryptography below what Vigie runs with.
 TLS_VENV := .venv-tls
 TLS_STAMP := $(TLS_VENV)/.installed
+# locust (and its gevent) for the load run live in their own environment too.
+LOAD_VENV := .venv-load
+LOAD_STAMP := $(LOAD_VENV)/.installed
 # Where `make sbom` writes the CycloneDX document.
 SBOM ?= dist/sbom.cdx.json
 
@@ -16,7 +19,7 @@ SBOM ?= dist/sbom.cdx.json
 export
 
 .PHONY: help install browser demo test lint format serve worker migrate messages bench \
-	bench-quick clean https-check tls-check audit sbom
+	bench-quick load clean https-check tls-check audit sbom
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +32,12 @@ $(TLS_STAMP): pyproject.toml
 	$(TLS_VENV)/bin/pip install --quiet --upgrade "pip>=25.1"
 	$(TLS_VENV)/bin/pip install --quiet --group tls-check
 	touch $(TLS_STAMP)
+
+$(LOAD_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install --quiet --upgrade "pip>=25.1"
+	$(LOAD_VENV)/bin/pip install --quiet --group load
+	touch $(LOAD_STAMP)
 
 help:  ## this list
 	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/\1\t\2/p' Makefile | expand -t 14
@@ -66,11 +75,14 @@ format: install
 
 # The benchmarks need the PostgreSQL (BENCH_DATABASE_URL) and Redis (BENCH_REDIS_URL) of
 # the machine for the feed and the fan-out; see docs/benchmarks.md.
-bench: install  ## every benchmark of bench/: a table of figures and targets, JSON in VIGIE_DATA_DIR/bench/
+bench: install $(LOAD_STAMP)  ## every benchmark of bench/: a table of figures and targets, JSON in VIGIE_DATA_DIR/bench/
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
-bench-quick: install  ## the same with small sizes, to check the benchmarks run (figures not meaningful)
+bench-quick: install $(LOAD_STAMP)  ## the same with small sizes, to check the benchmarks run (figures not meaningful)
 	BENCH_QUICK=1 $(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+load: install $(LOAD_STAMP)  ## 200 neighbours reading and writing for 60 s against `make serve` (locust; PostgreSQL, Redis)
+	$(BIN)/python bench/load_run.py $(LOAD_ARGS)
 
 serve: install  ## production server (granian); HTTPS with VIGIE_TLS_CERT and VIGIE_TLS_KEY
 	$(MANAGE) collectstatic --noinput -v 0
@@ -98,4 +110,4 @@ sbom: install  ## CycloneDX SBOM of Vigie and its runtime dependencies, into dis
 	$(BIN)/python .ci/sbom.py $(SBOM)
 
 clean:
-	rm -rf $(VENV) $(TLS_VENV) var/static
+	rm -rf $(VENV) $(TLS_VENV) $(LOAD_VENV) var/static

@@ -189,6 +189,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "vigie.lib.middleware.CacheScopeMiddleware",
+    # Every write request in one transaction: a 503 or a 500 then kept nothing of it.
+    "vigie.lib.database.AtomicWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "vigie.lib.middleware.HttpsOnlyApiMiddleware",
     "vigie.lib.middleware.ApiErrorShapeMiddleware",

@@ -11,13 +11,17 @@ cluster (``pg_ctl restart -m fast``) in the middle of the load. Checked:
 
 - the service accepts writes again on its own within ``--target`` seconds (5)
   of the restart command (no process restarted, no operator);
-- every acknowledged post is in the database afterwards;
-- the e-mails enqueued before the restart are sent after it, and the worker
-  is still running.
+- every acknowledged post is in the database afterwards, and no refused one;
+- a refusal is a 503 with Retry-After (no other 5xx), logged as the database
+  being unavailable;
+- the e-mails enqueued before the restart (some due at once, so that the worker
+  is sending them as it restarts) are all sent, the task cut off is resumed (the
+  worker's log counts them), none is left RUNNING, and the worker is still running.
 
 Prints the counts, the seconds without service, and PASS or FAIL.
 
     .venv/bin/python bench/faults/postgres_restart.py [--seconds-before 4] [--seconds-after 6]
+        [--threads 4] [--emails 20] [--emails-during 40] [--target 5]
 """
 
 from __future__ import annotations
@@ -123,6 +127,7 @@ class Write:
     ended: float
     status: int
     post_id: int | None
+    retry_after: str | None = None
 
 
 class Load:
@@ -158,17 +163,20 @@ class Load:
                 },
             )
             started = time.monotonic()
-            post_id = None
+            post_id = retry_after = None
             try:
                 with urllib.request.urlopen(request, timeout=10) as answer:
                     status = answer.status
                     post_id = json.loads(answer.read()).get("id")
             except urllib.error.HTTPError as error:
                 status = error.code
+                retry_after = error.headers.get("Retry-After")
             except (OSError, ValueError):
                 status = 0  # no answer at all
             with self.lock:
-                self.writes.append(Write(number, started, time.monotonic(), status, post_id))
+                self.writes.append(
+                    Write(number, started, time.monotonic(), status, post_id, retry_after)
+                )
             if status != 201:
                 time.sleep(0.05)
 
@@ -236,6 +244,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--emails", type=int, default=20)
     parser.add_argument(
+        "--emails-during", type=int, default=40, help="e-mails due at once: sent as it restarts"
+    )
+    parser.add_argument(
         "--target", type=float, default=5.0, help="seconds without service, at most"
     )
     arguments = parser.parse_args()
@@ -300,7 +311,17 @@ def main() -> int:
                     DBTaskResult.objects.filter(
                         task_path="vigie.notifications.tasks.send_email", status="READY"
                     ).update(run_after=timezone.now() + datetime.timedelta(seconds=2))
+                # Due now: the worker is sending them when the database goes, so some task
+                # is cut off in the middle, to be resumed (not left RUNNING, nor failed).
+                with transaction.atomic():
+                    emails += [
+                        queue_email(
+                            "password_reset", to="bob@example.org", language="fr", user_id=alice_id
+                        ).pk
+                        for n in range(arguments.emails_during)
+                    ]
                 connections.close_all()
+                time.sleep(0.2)
                 restart_began = time.monotonic()
                 cluster.pg_ctl("restart", "-m", "fast")
                 restart_done = time.monotonic()
@@ -332,6 +353,14 @@ def main() -> int:
         texts = {f"drill-{write.number}" for write in accepted}
         stored = set(Post.objects.filter(body__in=texts).values_list("body", flat=True))
         lost = texts - stored
+        # A refusal is a promise that nothing was done: none of those may be in the database.
+        answered_refusals = {f"drill-{write.number}" for write in refused if write.status}
+        kept_anyway = set(
+            Post.objects.filter(body__in=answered_refusals).values_list("body", flat=True)
+        )
+        unavailable = [write for write in refused if write.status == 503]
+        without_retry_after = [write for write in unavailable if not write.retry_after]
+        server_errors = [write for write in refused if write.status >= 500 and write.status != 503]
         sent = OutgoingEmail.objects.filter(pk__in=emails, status=DeliveryStatus.SENT).count()
         print(f"PostgreSQL {cluster.bin.parent.name} on port {cluster.port} (throw-away cluster)")
         print(
@@ -342,13 +371,29 @@ def main() -> int:
             f"pg_ctl restart -m fast took {restart_done - restart_began:.2f} s; "
             f"first write accepted {outage:.2f} s after the restart began"
         )
-        reconnects = (
-            (data / "worker.log").read_text(errors="replace").count("worker lost the database")
+        print(
+            f"refusals: {len(unavailable)} answered 503 ({len(without_retry_after)} without "
+            f"Retry-After), {len(server_errors)} other 5xx; refused writes in the database "
+            f"anyway: {len(kept_anyway)} of {len(answered_refusals)}"
         )
-        print(f"worker waited for the database {reconnects} time(s) and carried on")
+        worker_log = (data / "worker.log").read_text(errors="replace")
+        web_log = (data / "web.log").read_text(errors="replace")
+        reconnects = worker_log.count("worker lost the database")
+        interrupted = worker_log.count("interrupted (")
+        resumed = worker_log.count("resumed: its worker")
+        still_running = DBTaskResult.objects.filter(status="RUNNING")
+        print(
+            f"worker waited for the database {reconnects} time(s) and carried on; tasks "
+            f"interrupted {interrupted}, resumed {resumed}, left RUNNING {still_running.count()}"
+        )
+        print(
+            f"web log: {web_log.count('database unavailable:')} 'database unavailable' "
+            f"warnings, {web_log.count('Traceback')} tracebacks"
+        )
         print(f"acknowledged writes in the database: {len(texts) - len(lost)} of {len(texts)}")
         print(
-            f"e-mails enqueued before the restart and sent after it: {sent} of {len(emails)}; "
+            f"e-mails enqueued before the restart (some sent as it restarted), all sent: "
+            f"{sent} of {len(emails)}; "
             f"worker {'running' if worker_alive else 'DEAD'}, "
             f"web {'running' if web_alive else 'DEAD'}"
         )
@@ -358,6 +403,15 @@ def main() -> int:
             failures.append(f"{len(lost)} acknowledged writes lost, e.g. {sorted(lost)[:3]}")
         if not after:
             failures.append("no write accepted after the restart")
+        if kept_anyway:
+            failures.append(f"{len(kept_anyway)} refused writes were kept all the same")
+        if server_errors or without_retry_after:
+            failures.append(
+                f"{len(server_errors)} answers 5xx but 503, "
+                f"{len(without_retry_after)} 503 without Retry-After"
+            )
+        if still_running.exists():
+            failures.append(f"{still_running.count()} tasks left RUNNING after the restart")
         if not worker_alive:
             failures.append(f"the worker died (see {data / 'worker.log'})")
         if not web_alive:

@@ -11,6 +11,7 @@ import json
 import logging
 from typing import Any
 
+from django.db.utils import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -258,6 +259,15 @@ def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return error_response(request, status=404, detail=_("Not found."), code="not_found")
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
+    """The database went away (a restart, a failover): 503, try again, nothing was done."""
+    from vigie.errors import unavailable
+
+    return unavailable(request, error)
 
 
 @api.exception_handler(Exception)

@@ -10,6 +10,8 @@ from vigie.operations import actions, periodic
 @task()
 def heartbeat() -> list[str]:
     actions.do_record_heartbeat()
+    # Every worker alive runs this often: the tasks of one gone are found within a beat.
+    actions.do_resume_interrupted_tasks()
     due = actions.do_enqueue_due_jobs()
     actions.do_schedule_heartbeat()
     return due

@@ -95,6 +95,8 @@ def test_it_serves_https_only_with_both_tls_files(tmp_path: Path) -> None:
     assert "--ssl-certificate" not in plain
     assert plain[plain.index("--port") + 1] == "8123"
     assert plain[plain.index("--workers") + 1] == "2"
+    # Bounded: each thread holds a database connection (granian's default would be 256).
+    assert plain[plain.index("--blocking-threads") + 1] == "4"
     assert secure[secure.index("--ssl-certificate") + 1] == str(certificate)
     with pytest.raises(Exception, match="both"):
         granian_arguments(Environment({"VIGIE_TLS_CERT": str(certificate)}))

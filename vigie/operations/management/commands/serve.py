@@ -1,7 +1,8 @@
 """``manage.py serve``: the production web server (granian, WSGI).
 
-HOST and PORT (default 127.0.0.1:8000) and VIGIE_WEB_WORKERS (default 2) choose
-where and how wide; with VIGIE_TLS_CERT and VIGIE_TLS_KEY it serves HTTPS.
+HOST and PORT (default 127.0.0.1:8000), VIGIE_WEB_WORKERS (processes, default 2)
+and VIGIE_WEB_THREADS (threads per process, default 4) choose where and how wide;
+with VIGIE_TLS_CERT and VIGIE_TLS_KEY it serves HTTPS.
 Static files are served by granian itself from STATIC_ROOT.
 """
 
@@ -21,11 +22,18 @@ def granian_arguments(env: Environment) -> list[str]:
     host = env.string("HOST", default="127.0.0.1")
     port = env.integer("PORT", default=8000, minimum=1, maximum=65535)
     workers = env.integer("VIGIE_WEB_WORKERS", default=2, minimum=1, maximum=64)
+    # Each thread keeps its own database connection (VIGIE_DB_CONN_MAX_AGE). granian's own
+    # default for WSGI is 256 threads per process, started as requests come: 200 people at
+    # once opened 200 connections to PostgreSQL, past its max_connections (100), and every
+    # request then failed (bench/load_run.py found it). Beyond these threads, requests wait
+    # in granian's queue, holding no connection.
+    threads = env.integer("VIGIE_WEB_THREADS", default=4, minimum=1, maximum=256)
     arguments = [
         "--interface", "wsgi",
         "--host", host,
         "--port", str(port),
         "--workers", str(workers),
+        "--blocking-threads", str(threads),
         "--no-ws",
         "--static-path-route", settings.STATIC_URL.rstrip("/"),
         "--static-path-mount", str(settings.STATIC_ROOT),
@@ -47,7 +55,8 @@ def granian_arguments(env: Environment) -> list[str]:
 class Command(BaseCommand):
     help = (
         "Serve Vigie on the web with granian, over HTTPS when VIGIE_TLS_CERT and "
-        "VIGIE_TLS_KEY are set; HOST, PORT and VIGIE_WEB_WORKERS choose where and how many."
+        "VIGIE_TLS_KEY are set; HOST, PORT, VIGIE_WEB_WORKERS and VIGIE_WEB_THREADS choose "
+        "where and how many."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
