@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Aggregate, Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.sql.compiler import SQLCompiler
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,7 +54,45 @@ def visible_posts_for(user: object) -> QuerySet[Post]:
 
 
 def _with_details(posts: QuerySet[Post]) -> QuerySet[Post]:
-    """Everything a list or a page shows, in two queries whatever the number of posts."""
+    """Everything a post's page shows, in two queries (its images apart, as model objects)."""
+    return _with_counts(posts).prefetch_related("images")
+
+
+class _JsonArray(Aggregate):
+    """The rows aggregated into one JSON array, as text, on PostgreSQL and SQLite alike."""
+
+    function = "JSON_AGG"
+    output_field = TextField()
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        template = "%(function)s(%(distinct)s%(expressions)s)::text"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
+
+
+def _listed(posts: QuerySet[Post]) -> QuerySet[Post]:
+    """Everything a list shows, its images included, in one query whatever the number of posts.
+
+    A feed needs only each image's id and size: read with the post, as JSON, they
+    spare the second query a prefetch makes for any page holding an image.
+    """
+    images = (
+        PostImage.objects.filter(post_id=OuterRef("pk"))
+        .order_by()
+        .values("post_id")
+        .annotate(rows=_JsonArray(JSONObject(id="id", width="width", height="height")))
+        .values("rows")
+    )
+    return _with_counts(posts).annotate(image_rows=Subquery(images))
+
+
+def _with_counts(posts: QuerySet[Post]) -> QuerySet[Post]:
     author_role = Membership.objects.filter(
         user_id=OuterRef("author_id"),
         community_id=OuterRef("community_id"),
@@ -65,13 +107,9 @@ def _with_details(posts: QuerySet[Post]) -> QuerySet[Post]:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    return (
-        posts.select_related("author", "community")
-        .annotate(
-            comment_count=Coalesce(Subquery(comment_count), 0),
-            author_role=Subquery(author_role),
-        )
-        .prefetch_related("images")
+    return posts.select_related("author", "community").annotate(
+        comment_count=Coalesce(Subquery(comment_count), 0),
+        author_role=Subquery(author_role),
     )
 
 
@@ -160,8 +198,26 @@ class FeedItem:
         return str(HelpTopic(self.help_topic).label) if self.help_topic else ""
 
 
+def _feed_images(post: Post) -> tuple[FeedImage, ...]:
+    listed = getattr(post, "image_rows", False)
+    if listed is False:  # read through _with_details: the prefetched images
+        found = [(image.pk, image.width, image.height) for image in post.images.all()]
+    else:  # read through _listed: their JSON (none: NULL)
+        rows = json.loads(listed) if listed else []
+        found = sorted((row["id"], row["width"], row["height"]) for row in rows)
+    return tuple(
+        FeedImage(
+            id=image_id,
+            width=width,
+            height=height,
+            url=reverse("api:post_image", kwargs={"post_id": post.pk, "image_id": image_id}),
+        )
+        for image_id, width, height in found
+    )
+
+
 def feed_item(post: Post) -> FeedItem:
-    """From a post read through _with_details (its comment count, its author's role)."""
+    """From a post read through _with_details or _listed (its comment count, its author's role)."""
     return FeedItem(
         id=post.pk,
         community_id=post.community_id,
@@ -180,15 +236,7 @@ def feed_item(post: Post) -> FeedItem:
         absence_from=post.absence_from,
         absence_until=post.absence_until,
         comment_count=getattr(post, "comment_count", 0),
-        images=tuple(
-            FeedImage(
-                id=image.pk,
-                width=image.width,
-                height=image.height,
-                url=reverse("api:post_image", kwargs={"post_id": post.pk, "image_id": image.pk}),
-            )
-            for image in post.images.all()
-        ),
+        images=_feed_images(post),
     )
 
 
@@ -218,7 +266,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 
 def _items(posts: QuerySet[Post], *, count: int | None = None) -> tuple[FeedItem, ...]:
-    ordered = _with_details(posts).order_by("-created_at", "-pk")
+    ordered = _listed(posts).order_by("-created_at", "-pk")
     return tuple(feed_item(post) for post in (ordered[:count] if count else ordered))
 
 
