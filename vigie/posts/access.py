@@ -12,7 +12,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Aggregate, Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField
@@ -29,6 +29,9 @@ from vigie.lib import cache
 from vigie.lib.errors import InvalidInput, NotFound
 from vigie.lib.visibility import Visibility
 from vigie.posts.models import Comment, HelpDirection, HelpTopic, Post, PostImage, PostKind
+
+if TYPE_CHECKING:
+    from django.db.models.sql.compiler import _AsSqlType
 
 FEED_PAGE_SIZE = 20
 FEED_PAGE_MAX = 50
@@ -66,13 +69,13 @@ class _JsonArray(Aggregate):
 
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, list[Any]]:
+    ) -> _AsSqlType:
         template = "%(function)s(%(distinct)s%(expressions)s)::text"
         return self.as_sql(compiler, connection, template=template, **extra)
 
     def as_sqlite(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, list[Any]]:
+    ) -> _AsSqlType:
         return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
 
 
@@ -199,10 +202,10 @@ class FeedItem:
 
 
 def _feed_images(post: Post) -> tuple[FeedImage, ...]:
-    listed = getattr(post, "image_rows", False)
-    if listed is False:  # read through _with_details: the prefetched images
+    if not hasattr(post, "image_rows"):  # read through _with_details: the prefetched images
         found = [(image.pk, image.width, image.height) for image in post.images.all()]
     else:  # read through _listed: their JSON (none: NULL)
+        listed: str | None = post.image_rows
         rows = json.loads(listed) if listed else []
         found = sorted((row["id"], row["width"], row["height"]) for row in rows)
     return tuple(
@@ -265,9 +268,8 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise InvalidInput({"cursor": [_("This page marker is not valid.")]}) from None
 
 
-def _items(posts: QuerySet[Post], *, count: int | None = None) -> tuple[FeedItem, ...]:
-    ordered = _listed(posts).order_by("-created_at", "-pk")
-    return tuple(feed_item(post) for post in (ordered[:count] if count else ordered))
+def _items(posts: QuerySet[Post]) -> tuple[FeedItem, ...]:
+    return tuple(feed_item(post) for post in _listed(posts).order_by("-created_at", "-pk"))
 
 
 def feed_page(
@@ -282,17 +284,17 @@ def feed_page(
     ``membership`` comes from vigie.communities.access: its holder may read
     the community. What every member sees is remembered once for all of them
     (the community's feed family, bumped by any change that shows in it);
-    the holiday absences shown to this member, apart.
+    the holiday absences shown to this member, apart. When neither is
+    remembered (the family was just bumped), one query reads both.
     """
     if kind and kind not in PostKind.values:
         raise InvalidInput({"kind": [_("Unknown kind of post.")]})
     after = _decode_cursor(cursor) if cursor else None
     limit = max(1, min(limit, FEED_PAGE_MAX))
     community_id, viewer_id = membership.community_id, membership.user_id
-    family = feed_family(community_id)
-    place = f"{after[0].isoformat()}|{after[1]}" if after else ""
+    today = timezone.localdate()
 
-    def shared() -> tuple[FeedItem, ...]:
+    def shared() -> QuerySet[Post]:
         posts = Post.objects.filter(community_id=community_id, visibility=Visibility.SHOWN).exclude(
             kind=PostKind.ABSENCE
         )
@@ -302,28 +304,53 @@ def feed_page(
             posts = posts.filter(
                 Q(created_at__lt=after[0]) | Q(created_at=after[0], pk__lt=after[1])
             )
-        return _items(posts, count=limit + 1)
+        newest = posts.order_by("-created_at", "-pk").values("pk")[: limit + 1]
+        # By id, so that it may join the absences in one UNION (SQLite refuses a LIMIT there).
+        return Post.objects.filter(pk__in=newest)
 
-    today = timezone.localdate()
-
-    def absences() -> tuple[FeedItem, ...]:
+    def absences() -> QuerySet[Post]:
         shown_to_me = Post.shown_to.through.objects.filter(
             post_id=OuterRef("pk"), user_id=viewer_id
         )
-        posts = Post.objects.filter(community_id=community_id, kind=PostKind.ABSENCE).filter(
+        return Post.objects.filter(community_id=community_id, kind=PostKind.ABSENCE).filter(
             Q(author_id=viewer_id)
             | (Q(absence_until__gte=today, visibility=Visibility.SHOWN) & Exists(shown_to_me))
         )
-        return _items(posts)
 
-    rows: list[FeedItem] = []
+    readers = {}
     if kind != PostKind.ABSENCE:
-        detail = f"shared|{kind or ''}|{place}|{limit}"
-        rows += cache.remember(family, shared, detail=detail, immutable=True)
+        readers[f"shared|{kind or ''}|{_place(after)}|{limit}"] = shared
     if not kind or kind == PostKind.ABSENCE:
-        detail = f"absences|{viewer_id}|{today}"
-        mine = cache.remember(family, absences, detail=detail, immutable=True)
-        rows += [item for item in mine if not after or (item.created_at, item.id) < after]
+        readers[f"absences|{viewer_id}|{today}"] = absences
+
+    def compute(missing: tuple[str, ...]) -> dict[str, tuple[FeedItem, ...]]:
+        if len(missing) == 1:
+            return {missing[0]: _items(readers[missing[0]]())}
+        both = _listed(shared()).order_by().union(_listed(absences()).order_by(), all=True)
+        items = sorted(
+            (feed_item(post) for post in both),
+            key=lambda item: (item.created_at, item.id),
+            reverse=True,
+        )
+        # The shared part holds no absence, the reader's part nothing else.
+        return {
+            detail: tuple(
+                item for item in items if (item.kind == PostKind.ABSENCE) == detail.startswith("a")
+            )
+            for detail in missing
+        }
+
+    found = cache.remember_together(feed_family(community_id), tuple(readers), compute)
+    rows = [
+        item
+        for detail, items in found.items()
+        for item in items
+        if not after or not detail.startswith("a") or (item.created_at, item.id) < after
+    ]
     rows.sort(key=lambda item: (item.created_at, item.id), reverse=True)
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return FeedPage(items=rows[:limit], next_cursor=next_cursor)
+
+
+def _place(after: tuple[datetime, int] | None) -> str:
+    return f"{after[0].isoformat()}|{after[1]}" if after else ""
