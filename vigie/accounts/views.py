@@ -6,7 +6,6 @@ import base64
 import io
 from typing import Any
 
-import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -482,6 +481,8 @@ def two_factor_qr_code(request: HttpRequest) -> HttpResponse:
     device = access.pending_totp_device(_user(request))
     if device is None:
         raise NotFound()
+    import segno  # loaded by this page only
+
     image = io.BytesIO()
     segno.make(device.config_url, error="m").save(
         image, kind="svg", scale=5, dark="#111", light="#fff", xmldecl=False

@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from shapely import Point
 
 from vigie.accounts.models import User
 from vigie.alerts.models import (
@@ -34,12 +34,13 @@ from vigie.alerts.models import (
     Urgency,
 )
 from vigie.audit import events as audit
-from vigie.communities import geometry
 from vigie.communities.models import CommunityKind, Membership, MembershipState, Role
 from vigie.lib.errors import Conflict, Forbidden, InvalidInput, RateLimited
 from vigie.lib.validators import clean_multiline, clean_single_line
 from vigie.notifications.models import Delivery, DeliveryState, InboundText, InboxItem
-from vigie.notifications.sms.webhook import InboundSms
+
+if TYPE_CHECKING:  # phonenumbers loads with the SMS webhook, not in every web worker
+    from vigie.notifications.sms.webhook import InboundSms
 
 SHORT_FIELD = 120
 MIN_DESCRIPTION = 10
@@ -202,6 +203,11 @@ def _clean(data: AlertInput, membership: Membership, *, source: str) -> _Clean:
     if (data.longitude is None) != (data.latitude is None):
         errors["point"] = [_("A point on the map has a longitude and a latitude.")]
     elif data.longitude is not None and data.latitude is not None:
+        # shapely (and numpy) load with the first alert placed on a map, not in every web worker.
+        from shapely import Point
+
+        from vigie.communities import geometry
+
         boundary = membership.community.boundary
         inside = bool(boundary) and geometry.load(boundary).buffer(
             BOUNDARY_MARGIN_DEGREES

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from vigie.accounts.models import User
 from vigie.addresses.models import Address
 from vigie.audit import events as audit
-from vigie.communities import caching, geometry
+from vigie.communities import caching
 from vigie.communities.models import (
     NAME_MAX_LENGTH,
     Community,
@@ -24,7 +24,6 @@ from vigie.communities.models import (
     RequestStatus,
     Role,
 )
-from vigie.communities.placement import current_index
 from vigie.lib.errors import Conflict, InvalidInput
 from vigie.lib.validators import clean_multiline, clean_single_line
 from vigie.privacy.consents import record_consent
@@ -66,6 +65,10 @@ def do_create_neighbourhood(
     Neighbourhoods never overlap (sharing an edge is fine): an address lies in
     at most one, so placement is never ambiguous.
     """
+    # shapely and numpy load with the first boundary drawn, not in every web worker.
+    from vigie.communities import geometry
+    from vigie.communities.placement import current_index
+
     clean_name = _clean_name(name)
     if not (len(insee_code) == 5 and insee_code.replace("A", "0").replace("B", "0").isdigit()):
         raise InvalidInput({"insee_code": [_("An INSEE code has 5 characters, like 99101.")]})
@@ -111,6 +114,8 @@ def do_create_neighbourhood(
 
 
 def _place_waiting_residents(community: Community, *, acting_user: User) -> int:
+    from vigie.communities import geometry
+
     shape = geometry.load(community.boundary)
     placed = 0
     waiting = Address.objects.select_related("user").filter(
@@ -157,6 +162,8 @@ def do_place_resident(address: Address, *, acting_user: User) -> list[Membership
     if membership := _join(address.user, commune, address=address, acting_user=acting_user):
         joined.append(membership)
     point = address.coordinates
+    from vigie.communities.placement import current_index  # shapely: on first use
+
     neighbourhood_id = current_index().neighbourhood_at(*point) if point else None
     if neighbourhood_id is not None:
         neighbourhood = Community.objects.get(pk=neighbourhood_id)
@@ -284,6 +291,8 @@ def do_request_neighbourhood(user: User, *, name: str, description: str) -> Neig
     if address is None or not address.insee_code:
         raise Conflict(_("Your address must be verified first."), code="not_verified")
     point = address.coordinates
+    from vigie.communities.placement import current_index  # shapely: on first use
+
     if point and current_index().neighbourhood_at(*point) is not None:
         raise Conflict(_("Your address already lies in a neighbourhood."), code="already_placed")
     if NeighbourhoodRequest.objects.filter(

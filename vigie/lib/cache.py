@@ -200,6 +200,41 @@ def remember(
     return value
 
 
+def remember_together(
+    family: str, details: tuple[str, ...], compute: Callable[[tuple[str, ...]], dict[str, T]]
+) -> dict[str, T]:
+    """Several immutable values of one family, those not remembered computed in one call.
+
+    ``compute`` receives the details missing and returns a value for each of
+    them: one query where a value each would take one (a feed's shared posts
+    and its reader's own, after the family was bumped).
+    """
+    if not enabled():
+        return compute(details)
+    try:
+        token = _token(family)
+    except Exception:  # Redis down: correct, only slower
+        logger.exception("The shared cache does not answer: computing %s", family)
+        return compute(details)
+    found: dict[str, T] = {}
+    missing = []
+    for detail in details:
+        stored = _local.get(f"{family}@{token}:{detail}")
+        if stored is None:
+            missing.append(detail)
+        else:
+            found[detail] = stored.value
+    if missing:
+        computed = compute(tuple(missing))
+        for detail in missing:
+            key = f"{family}@{token}:{detail}"
+            value = computed[detail]
+            size = len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            _local.put(key, _Stored(value, size=size + len(key) + ENTRY_OVERHEAD))
+            found[detail] = value
+    return found
+
+
 def bump(*families: str) -> None:
     """Make every value of these families unreachable, now and after the commit."""
     if not enabled() or not families:

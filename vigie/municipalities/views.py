@@ -36,7 +36,6 @@ from vigie.municipalities.models import TownHall
 from vigie.municipalities.plans import plans_for
 from vigie.payments import access as payment_access
 from vigie.payments import actions as payment_actions
-from vigie.payments.invoice_pdf import invoice_pdf
 
 View = Callable[..., HttpResponse]
 
@@ -234,6 +233,8 @@ def cancel_subscription(request: HttpRequest, town_hall_id: int) -> HttpResponse
 def invoice(request: HttpRequest, town_hall_id: int, number: str) -> HttpResponse:
     town_hall = _town_hall(request, town_hall_id)
     found = payment_access.access_invoice(town_hall, number)
+    from vigie.payments.invoice_pdf import invoice_pdf  # reportlab: on the first invoice
+
     response = HttpResponse(invoice_pdf(found), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="facture-{found.number}.pdf"'
     return response

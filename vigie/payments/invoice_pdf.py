@@ -11,14 +11,8 @@ from __future__ import annotations
 import io
 
 from django.conf import settings
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 
 from vigie.payments.models import Invoice
-
-LEFT = 20 * mm
-RIGHT = A4[0] - 20 * mm
 
 
 def euros(cents: int) -> str:
@@ -71,6 +65,12 @@ def mentions(invoice: Invoice) -> list[str]:
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:
+    # reportlab loads with the first invoice, not in every web worker (euros() is for pages).
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    left = 20 * mm
     output = io.BytesIO()
     canvas = Canvas(output, pagesize=A4, pageCompression=1)
     canvas.setTitle(f"Facture {invoice.number}")
@@ -80,7 +80,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     for line in mentions(invoice):
         if line.startswith("FACTURE"):
             canvas.setFont("Helvetica-Bold", 16)
-            canvas.drawString(LEFT, y, line)
+            canvas.drawString(left, y, line)
             y -= 10 * mm
             continue
         if line in headings:
@@ -91,7 +91,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         else:
             canvas.setFont("Helvetica", 10)
         for part in _wrap(line, width=95):
-            canvas.drawString(LEFT, y, part)
+            canvas.drawString(left, y, part)
             y -= 5.2 * mm
     canvas.showPage()
     canvas.save()

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Aggregate, Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.sql.compiler import SQLCompiler
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +29,9 @@ from vigie.lib import cache
 from vigie.lib.errors import InvalidInput, NotFound
 from vigie.lib.visibility import Visibility
 from vigie.posts.models import Comment, HelpDirection, HelpTopic, Post, PostImage, PostKind
+
+if TYPE_CHECKING:
+    from django.db.models.sql.compiler import _AsSqlType
 
 FEED_PAGE_SIZE = 20
 FEED_PAGE_MAX = 50
@@ -50,7 +57,45 @@ def visible_posts_for(user: object) -> QuerySet[Post]:
 
 
 def _with_details(posts: QuerySet[Post]) -> QuerySet[Post]:
-    """Everything a list or a page shows, in two queries whatever the number of posts."""
+    """Everything a post's page shows, in two queries (its images apart, as model objects)."""
+    return _with_counts(posts).prefetch_related("images")
+
+
+class _JsonArray(Aggregate):
+    """The rows aggregated into one JSON array, as text, on PostgreSQL and SQLite alike."""
+
+    function = "JSON_AGG"
+    output_field = TextField()
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> _AsSqlType:
+        template = "%(function)s(%(distinct)s%(expressions)s)::text"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> _AsSqlType:
+        return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
+
+
+def _listed(posts: QuerySet[Post]) -> QuerySet[Post]:
+    """Everything a list shows, its images included, in one query whatever the number of posts.
+
+    A feed needs only each image's id and size: read with the post, as JSON, they
+    spare the second query a prefetch makes for any page holding an image.
+    """
+    images = (
+        PostImage.objects.filter(post_id=OuterRef("pk"))
+        .order_by()
+        .values("post_id")
+        .annotate(rows=_JsonArray(JSONObject(id="id", width="width", height="height")))
+        .values("rows")
+    )
+    return _with_counts(posts).annotate(image_rows=Subquery(images))
+
+
+def _with_counts(posts: QuerySet[Post]) -> QuerySet[Post]:
     author_role = Membership.objects.filter(
         user_id=OuterRef("author_id"),
         community_id=OuterRef("community_id"),
@@ -65,13 +110,9 @@ def _with_details(posts: QuerySet[Post]) -> QuerySet[Post]:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    return (
-        posts.select_related("author", "community")
-        .annotate(
-            comment_count=Coalesce(Subquery(comment_count), 0),
-            author_role=Subquery(author_role),
-        )
-        .prefetch_related("images")
+    return posts.select_related("author", "community").annotate(
+        comment_count=Coalesce(Subquery(comment_count), 0),
+        author_role=Subquery(author_role),
     )
 
 
@@ -160,8 +201,26 @@ class FeedItem:
         return str(HelpTopic(self.help_topic).label) if self.help_topic else ""
 
 
+def _feed_images(post: Post) -> tuple[FeedImage, ...]:
+    if not hasattr(post, "image_rows"):  # read through _with_details: the prefetched images
+        found = [(image.pk, image.width, image.height) for image in post.images.all()]
+    else:  # read through _listed: their JSON (none: NULL)
+        listed: str | None = post.image_rows
+        rows = json.loads(listed) if listed else []
+        found = sorted((row["id"], row["width"], row["height"]) for row in rows)
+    return tuple(
+        FeedImage(
+            id=image_id,
+            width=width,
+            height=height,
+            url=reverse("api:post_image", kwargs={"post_id": post.pk, "image_id": image_id}),
+        )
+        for image_id, width, height in found
+    )
+
+
 def feed_item(post: Post) -> FeedItem:
-    """From a post read through _with_details (its comment count, its author's role)."""
+    """From a post read through _with_details or _listed (its comment count, its author's role)."""
     return FeedItem(
         id=post.pk,
         community_id=post.community_id,
@@ -180,15 +239,7 @@ def feed_item(post: Post) -> FeedItem:
         absence_from=post.absence_from,
         absence_until=post.absence_until,
         comment_count=getattr(post, "comment_count", 0),
-        images=tuple(
-            FeedImage(
-                id=image.pk,
-                width=image.width,
-                height=image.height,
-                url=reverse("api:post_image", kwargs={"post_id": post.pk, "image_id": image.pk}),
-            )
-            for image in post.images.all()
-        ),
+        images=_feed_images(post),
     )
 
 
@@ -217,9 +268,8 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise InvalidInput({"cursor": [_("This page marker is not valid.")]}) from None
 
 
-def _items(posts: QuerySet[Post], *, count: int | None = None) -> tuple[FeedItem, ...]:
-    ordered = _with_details(posts).order_by("-created_at", "-pk")
-    return tuple(feed_item(post) for post in (ordered[:count] if count else ordered))
+def _items(posts: QuerySet[Post]) -> tuple[FeedItem, ...]:
+    return tuple(feed_item(post) for post in _listed(posts).order_by("-created_at", "-pk"))
 
 
 def feed_page(
@@ -234,17 +284,17 @@ def feed_page(
     ``membership`` comes from vigie.communities.access: its holder may read
     the community. What every member sees is remembered once for all of them
     (the community's feed family, bumped by any change that shows in it);
-    the holiday absences shown to this member, apart.
+    the holiday absences shown to this member, apart. When neither is
+    remembered (the family was just bumped), one query reads both.
     """
     if kind and kind not in PostKind.values:
         raise InvalidInput({"kind": [_("Unknown kind of post.")]})
     after = _decode_cursor(cursor) if cursor else None
     limit = max(1, min(limit, FEED_PAGE_MAX))
     community_id, viewer_id = membership.community_id, membership.user_id
-    family = feed_family(community_id)
-    place = f"{after[0].isoformat()}|{after[1]}" if after else ""
+    today = timezone.localdate()
 
-    def shared() -> tuple[FeedItem, ...]:
+    def shared() -> QuerySet[Post]:
         posts = Post.objects.filter(community_id=community_id, visibility=Visibility.SHOWN).exclude(
             kind=PostKind.ABSENCE
         )
@@ -254,28 +304,53 @@ def feed_page(
             posts = posts.filter(
                 Q(created_at__lt=after[0]) | Q(created_at=after[0], pk__lt=after[1])
             )
-        return _items(posts, count=limit + 1)
+        newest = posts.order_by("-created_at", "-pk").values("pk")[: limit + 1]
+        # By id, so that it may join the absences in one UNION (SQLite refuses a LIMIT there).
+        return Post.objects.filter(pk__in=newest)
 
-    today = timezone.localdate()
-
-    def absences() -> tuple[FeedItem, ...]:
+    def absences() -> QuerySet[Post]:
         shown_to_me = Post.shown_to.through.objects.filter(
             post_id=OuterRef("pk"), user_id=viewer_id
         )
-        posts = Post.objects.filter(community_id=community_id, kind=PostKind.ABSENCE).filter(
+        return Post.objects.filter(community_id=community_id, kind=PostKind.ABSENCE).filter(
             Q(author_id=viewer_id)
             | (Q(absence_until__gte=today, visibility=Visibility.SHOWN) & Exists(shown_to_me))
         )
-        return _items(posts)
 
-    rows: list[FeedItem] = []
+    readers = {}
     if kind != PostKind.ABSENCE:
-        detail = f"shared|{kind or ''}|{place}|{limit}"
-        rows += cache.remember(family, shared, detail=detail, immutable=True)
+        readers[f"shared|{kind or ''}|{_place(after)}|{limit}"] = shared
     if not kind or kind == PostKind.ABSENCE:
-        detail = f"absences|{viewer_id}|{today}"
-        mine = cache.remember(family, absences, detail=detail, immutable=True)
-        rows += [item for item in mine if not after or (item.created_at, item.id) < after]
+        readers[f"absences|{viewer_id}|{today}"] = absences
+
+    def compute(missing: tuple[str, ...]) -> dict[str, tuple[FeedItem, ...]]:
+        if len(missing) == 1:
+            return {missing[0]: _items(readers[missing[0]]())}
+        both = _listed(shared()).order_by().union(_listed(absences()).order_by(), all=True)
+        items = sorted(
+            (feed_item(post) for post in both),
+            key=lambda item: (item.created_at, item.id),
+            reverse=True,
+        )
+        # The shared part holds no absence, the reader's part nothing else.
+        return {
+            detail: tuple(
+                item for item in items if (item.kind == PostKind.ABSENCE) == detail.startswith("a")
+            )
+            for detail in missing
+        }
+
+    found = cache.remember_together(feed_family(community_id), tuple(readers), compute)
+    rows = [
+        item
+        for detail, items in found.items()
+        for item in items
+        if not after or not detail.startswith("a") or (item.created_at, item.id) < after
+    ]
     rows.sort(key=lambda item: (item.created_at, item.id), reverse=True)
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return FeedPage(items=rows[:limit], next_cursor=next_cursor)
+
+
+def _place(after: tuple[datetime, int] | None) -> str:
+    return f"{after[0].isoformat()}|{after[1]}" if after else ""

@@ -21,7 +21,6 @@ from vigie.communities.models import Membership, MembershipState
 from vigie.lib import ratelimit
 from vigie.lib.errors import Forbidden, InvalidInput, Message
 from vigie.lib.validators import clean_multiline, clean_single_line
-from vigie.posts.images import clean_image
 from vigie.posts.models import (
     BODY_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
@@ -167,6 +166,8 @@ def _store_images(post: Post, uploads: Sequence[UploadedFile]) -> list[PostImage
             },
             code="too_many_images",
         )
+    from vigie.posts.images import clean_image  # Pillow loads with the first image
+
     cleaned = [clean_image(upload) for upload in uploads]  # every check before any write
     stored = []
     for image in cleaned:

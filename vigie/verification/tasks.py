@@ -15,7 +15,6 @@ from vigie.addresses.postal import Envelope, envelope
 from vigie.operations import periodic
 from vigie.verification import actions
 from vigie.verification.codes import new_code
-from vigie.verification.letter_pdf import render_letter
 from vigie.verification.models import Letter, LetterStatus
 from vigie.verification.senders import SenderError, SenderStatus, SpoolUnavailable, get_sender
 
@@ -35,6 +34,21 @@ def letter_envelope(letter: Letter) -> Envelope:
         postcode=address.postcode,
         locality=address.delivery_name or address.commune,
         fallback_name=fallback,
+    )
+
+
+def render_letter(
+    *, address_lines: list[str], code: str, expires_at: datetime, language: str, today: datetime
+) -> bytes:
+    """letter_pdf's, imported here on the first letter: reportlab stays out of web workers."""
+    from vigie.verification import letter_pdf
+
+    return letter_pdf.render_letter(
+        address_lines=address_lines,
+        code=code,
+        expires_at=expires_at,
+        language=language,
+        today=today,
     )
 
 

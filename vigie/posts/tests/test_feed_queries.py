@@ -1,0 +1,112 @@
+"""The feed's queries: few, and as many for a busy neighbourhood as for a quiet one.
+
+Counts, not timings (speed is bench/feed.py's): a cold cache is the worst case,
+right after anything bumped the community's feed family. The busy neighbourhood
+has what once cost a query more each: images, comments, holiday absences shown
+to the reader and their own, and thousands of posts.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from vigie.accounts.models import User
+from vigie.communities.models import Community
+from vigie.posts.models import Comment, Post, PostImage, PostKind
+from vigie.test import Personas, forget_shared_cache, log_in_as, neighbourhood_a, neighbourhood_b
+
+pytestmark = pytest.mark.django_db
+
+# bench/feed.py's target: session, account, memberships, feed.
+API_QUERIES = 4
+# The page shows the number of members too, read apart (communities.access.member_count).
+PAGE_QUERIES = API_QUERIES + 1
+
+
+def fill(community: Community, *, author: User, reader: User, posts: int) -> None:
+    now = timezone.now()
+    Post.objects.bulk_create(
+        Post(
+            community=community,
+            author=author,
+            kind=PostKind.INFORMATION,
+            title=f"Message {number}",
+            body="Bonjour",
+            created_at=now - timedelta(minutes=number + 10),
+        )
+        for number in range(posts)
+    )
+    newest = list(Post.objects.filter(community=community).order_by("-created_at")[:5])
+    PostImage.objects.bulk_create(
+        PostImage(post=post, file=f"posts/{post.pk}.jpg", width=800, height=600, size=1000)
+        for post in newest
+    )
+    Comment.objects.bulk_create(Comment(post=post, author=reader, body="Merci") for post in newest)
+    today = timezone.localdate()
+    shown = Post.objects.create(
+        community=community,
+        author=author,
+        kind=PostKind.ABSENCE,
+        title="Absent",
+        body="Merci de jeter un œil.",
+        absence_from=today,
+        absence_until=today + timedelta(days=5),
+    )
+    shown.shown_to.add(reader)
+    Post.objects.create(
+        community=community,
+        author=reader,
+        kind=PostKind.ABSENCE,
+        title="Je pars",
+        body="Une semaine.",
+        absence_from=today,
+        absence_until=today + timedelta(days=7),
+    )
+
+
+def queries(client: Client, url: str) -> int:
+    forget_shared_cache()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    ("surface", "most"),
+    [("/api/v1/communities/{id}/posts", API_QUERIES), ("/quartiers/{id}/", PAGE_QUERIES)],
+)
+def test_it_serves_a_cold_feed_in_as_few_queries_for_a_busy_neighbourhood_as_a_quiet_one(
+    personas: Personas, surface: str, most: int
+) -> None:
+    quiet, busy = neighbourhood_b(), neighbourhood_a()
+    Post.objects.create(
+        community=quiet, author=personas.mallory, kind=PostKind.INFORMATION, title="Seul", body="."
+    )
+    fill(busy, author=personas.dave, reader=personas.alice, posts=2000)
+    mallory = log_in_as(Client(), personas.mallory)
+    alice = log_in_as(Client(), personas.alice)
+
+    in_quiet = queries(mallory, surface.format(id=quiet.pk))
+    in_busy = queries(alice, surface.format(id=busy.pk))
+
+    assert in_busy == in_quiet
+    assert in_busy <= most
+
+
+def test_it_reads_the_next_page_of_a_busy_feed_in_as_few_queries(personas: Personas) -> None:
+    busy = neighbourhood_a()
+    fill(busy, author=personas.dave, reader=personas.alice, posts=2000)
+    alice = log_in_as(Client(), personas.alice)
+    url = f"/api/v1/communities/{busy.pk}/posts"
+    first = alice.get(url).json()
+
+    after = queries(alice, f"{url}?cursor={first['next_cursor']}")
+
+    assert after <= API_QUERIES
