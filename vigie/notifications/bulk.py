@@ -76,18 +76,7 @@ def _bulk_create_missing(subject_type: str, subject_id: int, plans: Sequence[Pla
 def _copy_missing(subject_type: str, subject_id: int, plans: Sequence[Plan]) -> list[int]:
     table = Delivery._meta.db_table
     with connection.cursor() as cursor:
-        recipients = sorted({plan.recipient_id for plan in plans})
-        # The range lets the unique key's index read only this batch's neighbourhood
-        # of rows, not every row the subject has so far.
-        cursor.execute(
-            f"SELECT recipient_id, channel, id, state FROM {table} "  # noqa: S608 (our table)
-            "WHERE subject_type = %s AND subject_id = %s AND recipient_id BETWEEN %s AND %s "
-            "AND recipient_id = ANY(%s)",
-            [subject_type, subject_id, recipients[0], recipients[-1], recipients],
-        )
-        existing = {
-            (recipient_id, channel): (pk, state) for recipient_id, channel, pk, state in cursor
-        }
+        existing = existing_deliveries(subject_type, subject_id, plans)
         missing = list(
             {
                 key: plan
@@ -105,10 +94,15 @@ def _copy_missing(subject_type: str, subject_id: int, plans: Sequence[Plan]) -> 
             )
             ids = [pk for (pk,) in cursor.fetchall()]
             now = timezone.now()
-            with cursor.cursor.copy(
-                f"COPY {table} (id, subject_type, subject_id, recipient_id, channel, state, "
-                "send_after, digest, attempts, last_error, created_at) FROM STDIN"
-            ) as copy:
+            # The COPY goes round Django's cursor: its errors are made Django's here, so
+            # that a unique violation is the IntegrityError insert_deliveries awaits.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(
+                    f"COPY {table} (id, subject_type, subject_id, recipient_id, channel, state, "
+                    "send_after, digest, attempts, last_error, created_at) FROM STDIN"
+                ) as copy,
+            ):
                 for pk, plan in zip(ids, missing, strict=True):
                     channel, state = str(plan.channel), str(plan.state)
                     copy.write_row(
@@ -129,6 +123,23 @@ def _copy_missing(subject_type: str, subject_id: int, plans: Sequence[Plan]) -> 
                     if state == DeliveryState.PENDING:
                         pending[(plan.recipient_id, channel)] = pk
     return _in_order(plans, pending)
+
+
+def existing_deliveries(
+    subject_type: str, subject_id: int, plans: Sequence[Plan]
+) -> dict[tuple[int, str], tuple[int, str]]:
+    """(recipient, channel) → (id, state) of the subject's deliveries to these plans' people."""
+    recipients = sorted({plan.recipient_id for plan in plans})
+    with connection.cursor() as cursor:
+        # The range lets the unique key's index read only this batch's neighbourhood
+        # of rows, not every row the subject has so far.
+        cursor.execute(
+            f"SELECT recipient_id, channel, id, state FROM {Delivery._meta.db_table} "  # noqa: S608
+            "WHERE subject_type = %s AND subject_id = %s AND recipient_id BETWEEN %s AND %s "
+            "AND recipient_id = ANY(%s)",
+            [subject_type, subject_id, recipients[0], recipients[-1], recipients],
+        )
+        return {(recipient_id, channel): (pk, state) for recipient_id, channel, pk, state in cursor}
 
 
 def _in_order(plans: Sequence[Plan], pending: dict[tuple[int, str], int]) -> list[int]:
