@@ -41,6 +41,7 @@ def environment(data: Path, database_url: str | None) -> dict[str, str]:
         VIGIE_DATA_DIR=str(data),
         DJANGO_SETTINGS_MODULE="vigie.settings",
         VIGIE_DELIVERY_BATCH_SIZE="25",
+        VIGIE_FAN_OUT_BATCH_SIZE="25",
         VIGIE_DELIVERY_STALL_SECONDS="4",
         VIGIE_WORKER_HEARTBEAT_SECONDS="1",
         VIGIE_EMAIL_BACKEND="file",

@@ -599,6 +599,10 @@ DELIVERY_BATCH_SIZE = env.integer("VIGIE_DELIVERY_BATCH_SIZE", default=500, mini
 DELIVERY_STALL_SECONDS = env.integer("VIGIE_DELIVERY_STALL_SECONDS", default=600, minimum=1)
 # The daily digest of non-urgent alerts leaves at this local hour.
 DIGEST_HOUR = env.integer("VIGIE_DIGEST_HOUR", default=18, minimum=0, maximum=23)
+# A fan-out plans and creates the deliveries of this many members per transaction
+# (a worker killed mid-way loses at most one such batch, which the re-run makes):
+# few round trips per alert, short enough transactions.
+FAN_OUT_BATCH_SIZE = env.integer("VIGIE_FAN_OUT_BATCH_SIZE", default=2000, minimum=1)
 
 # SMS: "file" writes each message into VIGIE_DATA_DIR/sms/outbox (demo, tests);
 # "ovh" sends through OVHcloud's SMS API.

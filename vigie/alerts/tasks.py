@@ -46,8 +46,8 @@ def fan_out_alert(alert_id: int) -> int:
     recipients = audience(alert)
     urgent = alert.urgency == Urgency.URGENT
     created = 0
-    for start in range(0, len(recipients), settings.DELIVERY_BATCH_SIZE):
-        batch = recipients[start : start + settings.DELIVERY_BATCH_SIZE]
+    for start in range(0, len(recipients), settings.FAN_OUT_BATCH_SIZE):
+        batch = recipients[start : start + settings.FAN_OUT_BATCH_SIZE]
         plans = plans_for(batch, category=alert.category, urgent=urgent, now=timezone.now())
         created += len(do_create_deliveries("alert", alert.pk, plans))
     Alert.objects.filter(pk=alert.pk).update(fanned_out_at=timezone.now())
@@ -74,11 +74,11 @@ def fan_out_withdrawal(alert_id: int) -> int:
         Plan(recipient_id, channel, DeliveryState.PENDING) for recipient_id, channel in reached
     ]
     created = 0
-    for start in range(0, len(plans), settings.DELIVERY_BATCH_SIZE):
+    # Three channels at most per member: batches of about as many members as the alert's.
+    size = settings.FAN_OUT_BATCH_SIZE * 3
+    for start in range(0, len(plans), size):
         created += len(
-            do_create_deliveries(
-                "alert_withdrawn", alert_id, plans[start : start + settings.DELIVERY_BATCH_SIZE]
-            )
+            do_create_deliveries("alert_withdrawn", alert_id, plans[start : start + size])
         )
     return created
 

@@ -152,36 +152,18 @@ def do_create_deliveries(subject_type: str, subject_id: int, plans: Sequence[Pla
 
     The unique key (subject, recipient, channel) makes a second run create
     nothing; the deliveries still pending are queued again, which is harmless
-    since a sending task claims its rows first.
+    since a sending task claims its rows first. The sending tasks are rows
+    written in this transaction: they run once the deliveries are committed.
     """
+    from vigie.lib.bulk_tasks import enqueue_many
+    from vigie.notifications.bulk import insert_deliveries
     from vigie.notifications.tasks import send_deliveries
 
-    Delivery.objects.bulk_create(
-        [
-            Delivery(
-                subject_type=subject_type,
-                subject_id=subject_id,
-                recipient_id=plan.recipient_id,
-                channel=plan.channel,
-                state=plan.state,
-                send_after=plan.send_after,
-                digest=plan.digest,
-            )
-            for plan in plans
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
+    ready = insert_deliveries(subject_type, subject_id, plans)
+    size = settings.DELIVERY_BATCH_SIZE
+    enqueue_many(
+        send_deliveries, [(ready[start : start + size],) for start in range(0, len(ready), size)]
     )
-    ready = list(
-        Delivery.objects.filter(
-            subject_type=subject_type,
-            subject_id=subject_id,
-            recipient_id__in={plan.recipient_id for plan in plans},
-            state=DeliveryState.PENDING,
-        ).values_list("pk", flat=True)
-    )
-    for start in range(0, len(ready), settings.DELIVERY_BATCH_SIZE):
-        send_deliveries.enqueue(ready[start : start + settings.DELIVERY_BATCH_SIZE])
     return ready
 
 

@@ -9,10 +9,11 @@ daily digest holds non-urgent e-mails until its hour.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from vigie.accounts.models import User
@@ -20,7 +21,6 @@ from vigie.notifications.models import (
     Channel,
     ChannelPreference,
     DeliveryState,
-    NotificationSettings,
     PhoneNumber,
     PushSubscription,
     When,
@@ -36,8 +36,9 @@ DEFAULT_WHEN: dict[str, str] = {
 QUIETED = (Channel.PUSH, Channel.SMS)
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
+    """One delivery to create. A tuple: a fan-out makes one per member and channel."""
+
     recipient_id: int
     channel: str
     state: str  # pending, or held until send_after
@@ -73,59 +74,66 @@ def next_local(moment: datetime, at: time) -> datetime:
 
 
 def plans_for(user_ids: Iterable[int], *, category: str, urgent: bool, now: datetime) -> list[Plan]:
-    """The deliveries to create for these people: five queries whatever their number."""
+    """The deliveries to create for these people: two queries whatever their number."""
     ids = list(user_ids)
-    people = dict(
-        User.objects.filter(pk__in=ids, is_active=True).values_list("pk", "email_confirmed_at")
-    )
+    # One row per person with every fact the plan needs: the reverse one-to-one
+    # is a left join, the phone and the devices are EXISTS subqueries.
+    people = {
+        user_id: (confirmed_at is not None, phone, push, (quiet_from, quiet_until, digest))
+        for user_id, confirmed_at, phone, push, quiet_from, quiet_until, digest in (
+            User.objects.filter(pk__in=ids, is_active=True)
+            .annotate(
+                has_phone=Exists(
+                    PhoneNumber.objects.filter(user_id=OuterRef("pk"), verified_at__isnull=False)
+                ),
+                has_push=Exists(PushSubscription.objects.filter(user_id=OuterRef("pk"))),
+            )
+            .values_list(
+                "pk",
+                "email_confirmed_at",
+                "has_phone",
+                "has_push",
+                "notification_settings__quiet_from",
+                "notification_settings__quiet_until",
+                "notification_settings__digest",
+            )
+        )
+    }
     choices = {
         (user_id, channel): when
         for user_id, channel, when in ChannelPreference.objects.filter(
             user_id__in=ids, category=category
         ).values_list("user_id", "channel", "when")
     }
-    quiet = {
-        row.user_id: row
-        for row in NotificationSettings.objects.filter(user_id__in=ids).only(
-            "user_id", "quiet_from", "quiet_until", "digest"
-        )
-    }
-    phones = set(
-        PhoneNumber.objects.filter(user_id__in=ids, verified_at__isnull=False).values_list(
-            "user_id", flat=True
-        )
-    )
-    pushed = set(PushSubscription.objects.filter(user_id__in=ids).values_list("user_id", flat=True))
-    confirmed = {user_id for user_id, confirmed_at in people.items() if confirmed_at}
-    available: dict[str, set[int]] = {
-        Channel.EMAIL: confirmed,
-        Channel.SMS: phones,
-        Channel.PUSH: pushed,
-    }
     local_now = timezone.localtime(now).time()
     digest_at = next_local(now, time(settings.DIGEST_HOUR))
     plans: list[Plan] = []
     for user_id in ids:
-        if user_id not in people:
+        person = people.get(user_id)
+        if person is None:
             continue
+        confirmed, phone, push, (quiet_from, quiet_until, digest) = person
+        available: dict[str, bool] = {
+            Channel.EMAIL: confirmed,
+            Channel.SMS: phone,
+            Channel.PUSH: push,
+        }
         plans.append(Plan(user_id, Channel.IN_APP, DeliveryState.PENDING))
-        own = quiet.get(user_id)
         for channel in CHOOSABLE:
             when = choices.get((user_id, channel), DEFAULT_WHEN[channel])
-            if not wanted(when, urgent=urgent) or user_id not in available[channel]:
+            if not available[channel] or not wanted(when, urgent=urgent):
                 continue
             if (
                 not urgent
                 and channel in QUIETED
-                and own is not None
-                and own.quiet_from is not None
-                and own.quiet_until is not None
-                and in_quiet_hours(local_now, own.quiet_from, own.quiet_until)
+                and quiet_from is not None
+                and quiet_until is not None
+                and in_quiet_hours(local_now, quiet_from, quiet_until)
             ):
                 plans.append(
-                    Plan(user_id, channel, DeliveryState.HELD, next_local(now, own.quiet_until))
+                    Plan(user_id, channel, DeliveryState.HELD, next_local(now, quiet_until))
                 )
-            elif not urgent and channel == Channel.EMAIL and own is not None and own.digest:
+            elif not urgent and channel == Channel.EMAIL and digest:
                 plans.append(Plan(user_id, channel, DeliveryState.HELD, digest_at, digest=True))
             else:
                 plans.append(Plan(user_id, channel, DeliveryState.PENDING))
