@@ -28,6 +28,7 @@ vigie_bench, dropped and re-created). Redis, unless --no-redis: BENCH_REDIS_URL
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import socket
@@ -146,6 +147,11 @@ def seed(post_count: int) -> dict[str, Any]:
         for found in newest
         for _repeat in range(2)
     )
+    if connection.vendor == "postgresql":
+        # A live database has statistics (autovacuum analyses new rows); without them the
+        # planner guesses, which no production feed meets.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     def queries(client: Client, url: str) -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -226,11 +232,29 @@ class Server:
         while time.monotonic() < deadline:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    time.sleep(1)  # every worker has imported Django
-                    return self
+                    pass
             except OSError:
                 time.sleep(0.2)
+                continue
+            # The port opens before the workers have imported Vigie: ready once a few
+            # requests in a row have been answered (they reach both workers).
+            if self.answers(count=8):
+                return self
+            time.sleep(0.2)
         sys.exit(f"granian did not start; see {self.log}")
+
+    def answers(self, *, count: int) -> bool:
+        for _ in range(count):
+            probe = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            try:
+                probe.request("GET", "/pret")  # any answer, a 404 included
+                if probe.getresponse().status >= 500:
+                    return False
+            except (OSError, http.client.HTTPException):
+                return False
+            finally:
+                probe.close()
+        return True
 
     def __exit__(self, *exception: object) -> None:
         assert self.process is not None
