@@ -130,14 +130,17 @@ def existing_deliveries(
 ) -> dict[tuple[int, str], tuple[int, str]]:
     """(recipient, channel) → (id, state) of the subject's deliveries to these plans' people."""
     recipients = sorted({plan.recipient_id for plan in plans})
+    # Only the table's own name goes in the text; values are parameters. The range lets
+    # the unique key's index read only this batch's neighbourhood of rows, not every row
+    # the subject has so far.
+    query = (
+        f"SELECT recipient_id, channel, id, state FROM {Delivery._meta.db_table} "  # noqa: S608
+        "WHERE subject_type = %s AND subject_id = %s AND recipient_id BETWEEN %s AND %s "
+        "AND recipient_id = ANY(%s)"
+    )
     with connection.cursor() as cursor:
-        # The range lets the unique key's index read only this batch's neighbourhood
-        # of rows, not every row the subject has so far.
         cursor.execute(
-            f"SELECT recipient_id, channel, id, state FROM {Delivery._meta.db_table} "  # noqa: S608
-            "WHERE subject_type = %s AND subject_id = %s AND recipient_id BETWEEN %s AND %s "
-            "AND recipient_id = ANY(%s)",
-            [subject_type, subject_id, recipients[0], recipients[-1], recipients],
+            query, [subject_type, subject_id, recipients[0], recipients[-1], recipients]
         )
         return {(recipient_id, channel): (pk, state) for recipient_id, channel, pk, state in cursor}
 

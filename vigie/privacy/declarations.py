@@ -780,6 +780,11 @@ DECLARATIONS: tuple[Declaration, ...] = (
         "operations.WorkerHeartbeat", "When the task worker last ran.", reviewed=("name",)
     ),
     NoPersonalData(
+        "operations.WorkerProcess",
+        "Which task workers run (host name, process id, last seen), to resume their tasks.",
+        reviewed=("worker_id", "host"),
+    ),
+    NoPersonalData(
         "operations.PeriodicJob", "When each scheduled job last ran.", reviewed=("name",)
     ),
     # the libraries' models
