@@ -139,9 +139,7 @@ def existing_deliveries(
         "AND recipient_id = ANY(%s)"
     )
     with connection.cursor() as cursor:
-        cursor.execute(
-            query, [subject_type, subject_id, recipients[0], recipients[-1], recipients]
-        )
+        cursor.execute(query, [subject_type, subject_id, recipients[0], recipients[-1], recipients])
         return {(recipient_id, channel): (pk, state) for recipient_id, channel, pk, state in cursor}
 
 
