@@ -11,6 +11,7 @@ writes its figures through ``bench/results.py`` (targets: under 60 s and under
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
 import sys
@@ -102,4 +103,12 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else (100 if quick() else 10_000))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "count",
+        nargs="?",
+        type=int,
+        default=100 if quick() else 10_000,
+        help="how many letters (10,000; 100 with BENCH_QUICK=1)",
+    )
+    main(parser.parse_args().count)

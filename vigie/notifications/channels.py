@@ -68,6 +68,11 @@ Result = Sent | SendError
 
 
 class Sender(Protocol):
+    # Whether the receiving end keeps one of two messages carrying the same delivery's
+    # identity (a notice per subject, a Message-ID, a push topic, an SMS reference).
+    @property
+    def recognises_repeats(self) -> bool: ...
+
     def send_many(self, parcels: Sequence[Parcel]) -> list[Result]: ...
 
 
@@ -100,6 +105,8 @@ def in_threads(work: Callable[[Item], Answer], items: Sequence[Item]) -> list[An
 
 
 class InAppSender:
+    recognises_repeats = True
+
     def send_many(self, parcels: Sequence[Parcel]) -> list[Result]:
         # The unique (recipient, subject) keeps one notice however often this runs.
         InboxItem.objects.bulk_create(
@@ -131,6 +138,8 @@ class EmailSender:
     A refusal (the server answered) concerns its message only; a lost connection
     leaves the rest of the chunk for the retry rather than trying each in turn.
     """
+
+    recognises_repeats = True
 
     def send_many(self, parcels: Sequence[Parcel]) -> list[Result]:
         from vigie.notifications.emails import is_refusal, smtp_failure
@@ -184,6 +193,12 @@ class EmailSender:
 
 
 class SmsSender:
+    @property
+    def recognises_repeats(self) -> bool:
+        from vigie.notifications.sms.providers import sms_provider
+
+        return sms_provider().recognises_repeats
+
     def send_many(self, parcels: Sequence[Parcel]) -> list[Result]:
         from vigie.notifications.sms.gsm import fold_to_gsm, sms_length
         from vigie.notifications.sms.providers import sms_provider
@@ -222,6 +237,8 @@ class _Push:
 
 
 class PushSender:
+    recognises_repeats = True
+
     def send_many(self, parcels: Sequence[Parcel]) -> list[Result]:
         from vigie.notifications.push import PushTarget, send_push
 

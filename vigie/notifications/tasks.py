@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,7 +11,14 @@ from django_tasks import task
 
 from vigie.accounts.models import User
 from vigie.notifications import actions, emails
-from vigie.notifications.channels import SENDERS, Parcel, Recipient, Result, Sent
+from vigie.notifications.channels import (
+    SENDERS,
+    SENDING_THREADS,
+    Parcel,
+    Recipient,
+    Result,
+    Sent,
+)
 from vigie.notifications.errors import PermanentFailure, TemporaryFailure
 from vigie.notifications.messages import Message, build, still_applying
 from vigie.notifications.models import DeliveryStatus, OutgoingEmail
@@ -68,9 +76,12 @@ def send_deliveries(delivery_ids: list[int]) -> int:
     its delivery's identity (the e-mail's Message-ID, the push's topic and tag,
     the SMS reference, one inbox notice per subject), for the receiving end to
     see each once: the inbox, the file SMS provider, push services (by topic) and
-    mail clients (by Message-ID) keep one; OVH, with no idempotency key, delivers a
-    text of that chunk that had left a second time (its tag tells them apart in
-    OVH's history). The rest of the batch stays pending and is queued again.
+    mail clients (by Message-ID) keep one. A channel whose repeats would reach the
+    person (OVH's SMS: no idempotency key) is sent a few at a time
+    (``SENDING_THREADS``), each group recorded as soon as it left: a kill leaves at
+    most one such group, whose texts that had left are sent again (their tag tells
+    them apart in OVH's history). The rest of the batch stays pending and is queued
+    again.
     The subject is checked again before each chunk: an alert withdrawn, or a
     neighbour gone, while the batch runs stops every later chunk.
     """
@@ -81,21 +92,34 @@ def send_deliveries(delivery_ids: list[int]) -> int:
         claims = actions.do_claim_deliveries(delivery_ids[start : start + SEND_CHUNK])
         if not claims:
             continue
+        recorded = Recorded()
         try:
-            outcomes = _send_chunk(claims, built)
+            outcomes = _send_chunk(claims, built, recorded=recorded)
         except Exception as error:
             # Before anything left (each channel's sending is guarded): retried later.
             logger.exception("a chunk of deliveries could not be prepared")
             outcomes = [
                 actions.Outcome(claim, error=type(error).__name__, temporary=True)
                 for claim in claims
+                if claim.pk not in recorded.ids
             ]
-        sent += actions.do_record_outcomes(outcomes)
+        sent += recorded.sent + actions.do_record_outcomes(outcomes)
     return sent
 
 
+@dataclass
+class Recorded:
+    """What a chunk recorded as it went (the channels whose repeats reach people)."""
+
+    ids: set[int] = field(default_factory=set)
+    sent: int = 0
+
+
 def _send_chunk(
-    claims: Sequence[actions.Claim], built: dict[tuple[str, int, str], Message | None]
+    claims: Sequence[actions.Claim],
+    built: dict[tuple[str, int, str], Message | None],
+    *,
+    recorded: Recorded,
 ) -> list[actions.Outcome]:
     recipients = {
         pk: Recipient(pk, email, language)
@@ -126,15 +150,28 @@ def _send_chunk(
             continue
         by_channel.setdefault(claim.channel, []).append(Parcel(claim, message, recipient))
     for channel, parcels in by_channel.items():
-        try:
-            results: Sequence[Result] = SENDERS[channel].send_many(parcels)
-        except Exception as error:
-            # Unknown: retried like a temporary failure, and logged for the team.
-            logger.exception("%s deliveries failed unexpectedly", channel)
-            results = [TemporaryFailure(type(error).__name__)] * len(parcels)
-        for parcel, result in zip(parcels, results, strict=True):
-            outcomes.append(_outcome(parcel, result))
+        sender = SENDERS[channel]
+        if sender.recognises_repeats:
+            outcomes.extend(_send_group(channel, parcels))
+            continue
+        # A repeat would reach the person (OVH's SMS have no idempotency key): a few at
+        # a time, each group recorded as soon as it left, so that a worker killed
+        # mid-chunk leaves at most one group of these unknown, not the whole chunk.
+        for start in range(0, len(parcels), SENDING_THREADS):
+            group = _send_group(channel, parcels[start : start + SENDING_THREADS])
+            recorded.sent += actions.do_record_outcomes(group)
+            recorded.ids.update(outcome.delivery.pk for outcome in group)
     return outcomes
+
+
+def _send_group(channel: str, parcels: Sequence[Parcel]) -> list[actions.Outcome]:
+    try:
+        results: Sequence[Result] = SENDERS[channel].send_many(parcels)
+    except Exception as error:
+        # Unknown: retried like a temporary failure, and logged for the team.
+        logger.exception("%s deliveries failed unexpectedly", channel)
+        results = [TemporaryFailure(type(error).__name__)] * len(parcels)
+    return [_outcome(parcel, result) for parcel, result in zip(parcels, results, strict=True)]
 
 
 def _message(

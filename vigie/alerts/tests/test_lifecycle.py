@@ -104,6 +104,8 @@ def test_it_claims_one_chunk_at_a_time_so_a_slow_provider_never_holds_a_batch(
     states_while_sending: list[set[str]] = []
 
     class SlowSms:
+        recognises_repeats = True
+
         def send_many(self, parcels: Sequence[Parcel]) -> list[Result]:
             states_while_sending.append(
                 set(
@@ -165,6 +167,8 @@ def test_it_stops_what_has_not_left_when_the_alert_is_withdrawn_mid_batch(
     withdrawn: list[int] = []
 
     class WithdrawingInbox:
+        recognises_repeats = True
+
         def send_many(self, parcels: Sequence[Parcel]) -> list[Result]:
             sent = real_in_app.send_many(parcels)
             if not withdrawn:

@@ -28,6 +28,11 @@ from vigie.notifications.sms.gsm import GSM_7, sms_length
 
 
 class SmsProvider(Protocol):
+    # True when a second send under the same reference reaches no one: the sending may
+    # then claim, send and record many at once (a worker killed between sending and
+    # recording sends them again, harmlessly).
+    recognises_repeats: bool
+
     def send(self, *, to: str, text: str, reference: str) -> str:
         """Send ``text`` to ``to`` (E.164); ``reference`` is ours, for idempotency.
 
@@ -59,6 +64,7 @@ class FileSmsProvider:
     """
 
     name = "file"
+    recognises_repeats = True
 
     def __init__(self, outbox: Path) -> None:
         self.outbox = outbox
@@ -142,6 +148,7 @@ class OvhSmsProvider:
     """
 
     name = "ovh"
+    recognises_repeats = False
     TIMEOUT_SECONDS = (5.0, 20.0)  # connecting, then reading the answer
     TAG_LENGTH = 20
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from vigie.alerts.tasks import fan_out_alert
 from vigie.notifications import actions
 from vigie.notifications import tasks as notification_tasks
-from vigie.notifications.channels import SENDERS, Parcel, Result, Sent
+from vigie.notifications.channels import SENDERS, SENDING_THREADS, Parcel, Result, Sent
 from vigie.notifications.errors import PermanentFailure, TemporaryFailure
 from vigie.notifications.models import Channel, Delivery, DeliveryState, SmsUsage
 from vigie.notifications.tasks import send_deliveries
@@ -143,6 +143,8 @@ def test_it_retries_a_temporary_failure_and_gives_up_a_permanent_one(personas: P
     )
 
     class HalfBroken:
+        recognises_repeats = True
+
         def send_many(self, parcels: Sequence[Parcel]) -> list[Result]:
             answers: dict[int, Result] = {
                 texts[0]: TemporaryFailure("provider busy"),
@@ -185,3 +187,45 @@ def test_it_retries_a_whole_chunk_whose_preparation_failed(personas: Personas) -
         (DeliveryState.PENDING, 1)
     }
     assert mail.outbox == []
+
+
+def test_it_records_texts_a_few_at_a_time_when_a_repeat_would_reach_the_person(
+    personas: Personas,
+) -> None:
+    neighbours(personas, SENDING_THREADS + 3)
+    ids = fanned_out(personas)
+    texts = set(
+        Delivery.objects.filter(pk__in=ids, channel=Channel.SMS).values_list("pk", flat=True)
+    )
+    states_seen: list[set[str]] = []
+
+    class NoIdempotencyKey:
+        """Like OVH: a text sent twice reaches its recipient twice."""
+
+        recognises_repeats = False
+
+        def send_many(self, parcels: Sequence[Parcel]) -> list[Result]:
+            # What a worker killed now would leave: the texts already recorded as sent.
+            states_seen.append(
+                set(Delivery.objects.filter(pk__in=texts).values_list("state", flat=True))
+            )
+            return [Sent(segments=1) for _parcel in parcels]
+
+    with mock.patch.dict(SENDERS, {Channel.SMS: NoIdempotencyKey()}):
+        assert send_deliveries.call(ids) == len(ids)
+
+    # Two groups: the second left once the first was recorded, within one chunk.
+    assert len(texts) > SENDING_THREADS
+    assert len(ids) <= notification_tasks.SEND_CHUNK
+    assert states_seen == [{DeliveryState.SENDING}, {DeliveryState.SENT, DeliveryState.SENDING}]
+    assert set(Delivery.objects.filter(pk__in=ids).values_list("state", flat=True)) == {
+        DeliveryState.SENT
+    }
+    assert SmsUsage.objects.get().messages == len(texts)
+
+
+def test_it_says_which_sms_providers_recognise_a_repeat() -> None:
+    from vigie.notifications.sms.providers import FileSmsProvider, OvhSmsProvider
+
+    assert FileSmsProvider.recognises_repeats is True
+    assert OvhSmsProvider.recognises_repeats is False
