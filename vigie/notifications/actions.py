@@ -199,7 +199,7 @@ def _update_returning(
     placeholders = ", ".join(["%s"] * len(ids))
     # Only quoted names of this table's own columns go in the text; values are parameters.
     sql = (
-        f"UPDATE {quote(_DELIVERY_TABLE)} SET {', '.join(columns)} "  # noqa: S608
+        f"UPDATE {quote(_DELIVERY_TABLE)} SET {', '.join(columns)} "  # noqa: S608 # nosec B608 - quoted own column names
         f"WHERE {quote('id')} IN ({placeholders}) AND {where} "
         f"RETURNING {', '.join(quote(column) for column in returning)}"
     )
