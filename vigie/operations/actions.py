@@ -3,7 +3,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -76,17 +76,20 @@ def do_clear_expired_login_attempts() -> int:
     return deleted
 
 
+def _this_process(now: datetime) -> dict[str, object]:
+    """The presence row of the worker running here, as from its start now."""
+    return {
+        "host": socket.gethostname()[:255],
+        "pid": os.getpid(),
+        "started_at": now,
+        "seen_at": now,
+    }
+
+
 @transaction.atomic
 def do_register_worker(worker_id: str) -> None:
-    now = timezone.now()
     WorkerProcess.objects.update_or_create(
-        worker_id=worker_id,
-        defaults={
-            "host": socket.gethostname()[:255],
-            "pid": os.getpid(),
-            "started_at": now,
-            "seen_at": now,
-        },
+        worker_id=worker_id, defaults=_this_process(timezone.now())
     )
 
 
@@ -95,14 +98,7 @@ def do_record_worker_seen(worker_id: str) -> None:
     now = timezone.now()
     # Created again if another worker took this one for gone (a long outage) and forgot it.
     WorkerProcess.objects.update_or_create(
-        worker_id=worker_id,
-        defaults={"seen_at": now},
-        create_defaults={
-            "host": socket.gethostname()[:255],
-            "pid": os.getpid(),
-            "started_at": now,
-            "seen_at": now,
-        },
+        worker_id=worker_id, defaults={"seen_at": now}, create_defaults=_this_process(now)
     )
 
 
