@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 ON_FIRST_USE = ["reportlab", "shapely", "numpy", "PIL", "segno", "phonenumbers"]
@@ -35,14 +36,14 @@ def get(path):
     body.close()
     return statuses[0]
 
+loaded_at_start = sorted(sys.modules)
 statuses = [get("/hors-ligne/"), get("/api/v1/openapi.json")]
-print(json.dumps({"statuses": statuses, "modules": sorted(sys.modules)}))
+modules = sorted(sys.modules)
+print(json.dumps({"statuses": statuses, "modules": modules, "at_start": loaded_at_start}))
 """
 
 
-def test_it_serves_pages_and_the_api_without_loading_pdf_image_or_geometry_modules(
-    tmp_path: Path,
-) -> None:
+def run_fresh_worker(tmp_path: Path) -> dict[str, Any]:
     environment = {
         **os.environ,
         "VIGIE_ENV": "test",
@@ -60,9 +61,22 @@ def test_it_serves_pages_and_the_api_without_loading_pdf_image_or_geometry_modul
         check=True,
         timeout=120,
     )
-    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    answer: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return answer
+
+
+def test_it_serves_pages_and_the_api_without_loading_pdf_image_or_geometry_modules(
+    tmp_path: Path,
+) -> None:
+    answer = run_fresh_worker(tmp_path)
     loaded = {name.split(".")[0] for name in answer["modules"]}
 
     assert answer["statuses"] == ["200 OK", "200 OK"]
     assert "vigie.urls" in answer["modules"]  # every view and API router was imported
     assert not loaded & set(ON_FIRST_USE)
+
+
+def test_it_loads_every_view_and_api_operation_before_the_first_request(tmp_path: Path) -> None:
+    answer = run_fresh_worker(tmp_path)
+
+    assert {"vigie.urls", "vigie.api.api", "vigie.posts.views"} <= set(answer["at_start"])
