@@ -105,16 +105,31 @@ class VigieAPI(NinjaAPI):
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
-        """The schema, with the 415 that JsonOnlyParser answers wherever a body is read."""
+        """The schema, with the answers no operation declares itself.
+
+        The 415 that JsonOnlyParser answers wherever a body is read, and the 503
+        any operation answers while the database is away (a restart, a failover),
+        which a client retries after ``Retry-After`` seconds.
+        """
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        unsupported = {
-            "description": "Unsupported Media Type",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        unsupported = {"description": "Unsupported Media Type", "content": error}
+        unavailable = {
+            "description": "Service Unavailable: the database is away for a moment "
+            '(code "unavailable"); retry after Retry-After seconds.',
+            "headers": {
+                "Retry-After": {
+                    "description": "Seconds to wait before trying again.",
+                    "schema": {"type": "integer"},
+                }
+            },
+            "content": error,
         }
         for methods in schema["paths"].values():
             for operation in methods.values():
                 if "application/json" in operation.get("requestBody", {}).get("content", {}):
                     operation["responses"].setdefault(415, unsupported)
+                operation["responses"].setdefault(503, unavailable)
         return schema
 
 

@@ -149,3 +149,14 @@ def test_it_declares_415_where_a_json_body_is_read(client: Client) -> None:
 
     assert "415" in paths["/api/v1/reports"]["post"]["responses"]
     assert "415" not in paths["/api/v1/me"]["get"]["responses"]
+
+
+def test_it_declares_the_503_of_an_unavailable_database_on_every_operation(client: Client) -> None:
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+
+    answers = [
+        operation["responses"] for methods in paths.values() for operation in methods.values()
+    ]
+    assert answers
+    assert all("503" in responses for responses in answers)
+    assert "Retry-After" in paths["/api/v1/me"]["get"]["responses"]["503"]["headers"]
