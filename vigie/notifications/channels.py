@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from vigie.notifications.actions import Claim
+from vigie.notifications.emails import stable_message_id
 from vigie.notifications.errors import (
     PermanentFailure,
     RecipientGone,
@@ -127,11 +128,6 @@ class InAppSender:
         return [Sent() for _parcel in parcels]
 
 
-def message_id(delivery: Claim) -> str:
-    domain = settings.BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    return f"<delivery-{delivery.pk}@{domain}>"
-
-
 class EmailSender:
     """Every e-mail of a chunk through one connection to the mail server, one after the other.
 
@@ -171,7 +167,7 @@ class EmailSender:
                     body=body,
                     to=[parcel.recipient.email],
                     headers={
-                        "Message-ID": message_id(parcel.delivery),
+                        "Message-ID": stable_message_id(parcel.delivery),
                         "Auto-Submitted": "auto-generated",
                     },
                     connection=connection,

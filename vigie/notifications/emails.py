@@ -16,6 +16,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from vigie.notifications.actions import Claim
 from vigie.notifications.errors import PermanentFailure, TemporaryFailure
 from vigie.notifications.models import OutgoingEmail
 
@@ -58,8 +59,17 @@ def render(email: OutgoingEmail) -> EmailMessage | None:
         subject=" ".join(subject.split()),
         body=body,
         to=[email.to_address],
-        headers={"Auto-Submitted": "auto-generated"},
+        # The same Message-ID at every attempt: a worker killed between the server's
+        # acceptance and our record sends it again, and the mailbox keeps one.
+        headers={"Auto-Submitted": "auto-generated", "Message-ID": stable_message_id(email)},
     )
+
+
+def stable_message_id(sent: OutgoingEmail | Claim) -> str:
+    """One Message-ID per thing we send, whatever the attempt: receivers drop repeats by it."""
+    domain = settings.BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    kind = "email" if isinstance(sent, OutgoingEmail) else "delivery"
+    return f"<{kind}-{sent.pk}@{domain}>"
 
 
 def smtp_failure(error: Exception) -> TemporaryFailure | PermanentFailure:

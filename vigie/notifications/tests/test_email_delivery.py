@@ -92,3 +92,22 @@ def test_it_cancels_a_message_that_no_longer_applies(personas: Personas) -> None
 def test_it_refuses_to_queue_outside_a_transaction(personas: Personas) -> None:
     with pytest.raises(RuntimeError):
         queue_email("password_reset", to="alice@example.org", language="fr")
+
+
+def test_it_sends_the_same_message_id_again_when_a_killed_worker_never_recorded_it(
+    personas: Personas,
+) -> None:
+    from vigie.notifications.tasks import send_email
+
+    email = queue_reset_for(personas.alice.pk)
+    other = queue_reset_for(personas.alice.pk)
+    # The server accepted the message; the worker died before writing it down.
+    with mock.patch("vigie.notifications.actions.do_record_email_sent"):
+        send_email.call(email.pk)
+    run_tasks()
+
+    email.refresh_from_db()
+    assert email.status == DeliveryStatus.SENT
+    ids = [message.extra_headers["Message-ID"] for message in mail.outbox]
+    assert ids.count(f"<email-{email.pk}@127.0.0.1>") == 2  # the receiver keeps one
+    assert ids.count(f"<email-{other.pk}@127.0.0.1>") == 1
