@@ -7,8 +7,11 @@ neighbourhood and its notices; serves Vigie as ``make serve`` does
 (``manage.py serve``: granian, VIGIE_WEB_WORKERS workers) with its worker
 (``manage.py run_worker``); then runs locust headless (``bench/locustfile.py``,
 in ``.venv-load``) with readers and writers, each a distinct member, a few
-seconds between actions, writers under the per-account limits. The ramp is
-not measured: the figures cover the ``--seconds`` after every user started.
+seconds between actions, writers under the per-account limits. Neither the
+ramp nor the ``--warm-up`` after it (200 people's first requests, on caches
+nobody has read yet) is in the latencies: they cover the ``--seconds`` after
+those. The warm-up's latencies are printed apart, by window, and its errors
+and writes are counted with the rest.
 
 Prints p50, p95, p99 and requests per second per kind of request and overall,
 the errors (anything but the expected status, a 429 included, or no answer),
@@ -17,7 +20,7 @@ p99 at most 200 ms, no error, no write lost. Writes ``load.json`` through
 ``bench/results.py``.
 
     .venv/bin/python bench/load_run.py [--users 200] [--seconds 60] [--members 400]
-        [--posts 6000] [--neighbourhoods 4] [--profile]
+        [--posts 6000] [--neighbourhoods 4] [--warm-up 15] [--profile]
     make load           # the same, creating .venv-load (locust) first
     # BENCH_QUICK=1: 20 users for 10 s, 60 members, 600 posts
 
@@ -35,6 +38,7 @@ import json
 import math
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -224,6 +228,7 @@ def seed(*, members: int, posts: int, neighbourhoods: int, output: Path) -> dict
         "posts": Post.objects.count(),
         "comments": Comment.objects.count(),
         "cookie": cookie_name,
+        "csrf_cookie": settings.CSRF_COOKIE_NAME,
         "rates": rate,
     }
 
@@ -254,6 +259,31 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
         return float("nan")
     index = min(len(sorted_values) - 1, math.ceil(fraction * len(sorted_values)) - 1)
     return sorted_values[max(index, 0)]
+
+
+def latency_windows(
+    timeline: list[tuple[float, float]], *, warm_up: float, seconds: float, width: float = 10.0
+) -> list[list[str]]:
+    """Rows of p50, p99 and max by window (the warm-up's first, at negative times)."""
+    rows = []
+    start = -warm_up
+    while start < seconds:
+        # The warm-up's windows stop at 0, so that none mixes it with the measure.
+        end = min(start + width, 0.0) if start < 0 else min(start + width, seconds)
+        values = sorted(latency for ended, latency in timeline if start <= ended < end)
+        if values:
+            rows.append(
+                [
+                    f"{round(start, 1):g} to {round(end, 1):g}"
+                    + (" (warm-up)" if start < 0 else ""),
+                    f"{len(values):,}",
+                    f"{percentile(values, 0.50):.0f}",
+                    f"{percentile(values, 0.99):.0f}",
+                    f"{values[-1]:.0f}",
+                ]
+            )
+        start = end
+    return rows
 
 
 def start(command: list[str], environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -315,6 +345,12 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20 if quick() else 200)
     parser.add_argument("--seconds", type=float, default=10.0 if quick() else 60.0)
     parser.add_argument("--spawn-rate", type=float, default=50.0, help="users started per second")
+    parser.add_argument(
+        "--warm-up",
+        type=float,
+        default=2.0 if quick() else 15.0,
+        help="seconds after every user started before the measure (shown apart, errors counted)",
+    )
     parser.add_argument("--members", type=int, default=60 if quick() else 400)
     parser.add_argument("--posts", type=int, default=600 if quick() else 6000)
     parser.add_argument("--neighbourhoods", type=int, default=4)
@@ -398,13 +434,15 @@ def main() -> None:
 
     measured = data_dir / "measured.json"
     ramp = arguments.users / arguments.spawn_rate
-    run_time = math.ceil(ramp + arguments.seconds)
+    run_time = math.ceil(ramp + arguments.warm_up + arguments.seconds)
     locust_environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("VIGIE_", "DJANGO_"))},
         "LOAD_MEMBERS": str(members_file),
         "LOAD_OUTPUT": str(measured),
         "LOAD_RATES": json.dumps(seeded["rates"]),
         "LOAD_SESSION_COOKIE": seeded["cookie"],
+        "LOAD_CSRF_COOKIE": seeded["csrf_cookie"],
+        "LOAD_WARM_UP": str(arguments.warm_up),
     }
     command = [
         str(locust), "-f", str(ROOT / "bench/locustfile.py"), "--headless",
@@ -431,19 +469,26 @@ def main() -> None:
                     subprocess.Popen(record, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 )
         print(
-            f"locust: {arguments.users} users ({arguments.spawn_rate:g}/s, {ramp:.0f} s ramp, "
-            f"not measured), then {arguments.seconds:.0f} s measured; manage.py serve "
+            f"locust: {arguments.users} users ({arguments.spawn_rate:g}/s, {ramp:.0f} s ramp "
+            f"and {arguments.warm_up:.0f} s warm-up, not in the latencies), then "
+            f"{arguments.seconds:.0f} s measured; manage.py serve "
             f"({web_workers} granian workers) and run_worker, on port {port}",
             flush=True,
         )
         web_pids = granian_workers(server)
         cpu_before, load_before = cpu_seconds(web_pids), os.getloadavg()[0]
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         with (data_dir / "locust.log").open("wb") as locust_log:
             subprocess.run(
                 command, env=locust_environment, cwd=ROOT, stdout=locust_log,
                 stderr=locust_log, check=False,
             )  # fmt: skip
         web_cpu = cpu_seconds(web_pids) - cpu_before
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # The only child waited for meanwhile is locust: what the load itself took of the machine.
+        locust_cpu = (children.ru_utime + children.ru_stime) - (
+            children_before.ru_utime + children_before.ru_stime
+        )
         machine_load = (load_before + os.getloadavg()[0]) / 2
         for profile in profiles:
             profile.wait(timeout=60)
@@ -460,6 +505,7 @@ def main() -> None:
         data_dir=data_dir,
         alive={"web": server_alive, "worker": worker_alive},
         web_cpu=web_cpu,
+        locust_cpu=locust_cpu,
         machine_load=machine_load,
         machine=machine_info(
             postgresql=postgresql_version(database_url),
@@ -479,6 +525,7 @@ def report(
     data_dir: Path,
     alive: dict[str, bool],
     web_cpu: float,
+    locust_cpu: float,
     machine_load: float,
     machine: dict[str, Any],
     output: Path,
@@ -530,7 +577,18 @@ def report(
         f"\n{arguments.users} users, {seconds:.0f} s measured "
         f"(latencies in ms, as locust's client saw them):"
     )
-    print(table(rows, ("request", "count", "req/s", "p50", "p95", "p99", "errors"), right=1))
+    print(
+        table(
+            rows,
+            ("request", "count", "req/s", "p50", "p95", "p99", "errors (warm-up too)"),
+            right=1,
+        )
+    )
+    windows = latency_windows(
+        measured.get("timeline", []), warm_up=arguments.warm_up, seconds=seconds
+    )
+    print("\nOver time (all requests, by 10 s; 0 is the start of the measure):")
+    print(table(windows, ("seconds", "count", "p50", "p99", "max"), right=1))
 
     acknowledged: dict[str, list[str]] = measured["acknowledged"]
     lost = {
@@ -540,7 +598,7 @@ def report(
     lost_count = sum(len(markers) for markers in lost.values())
     for kind in ("post", "comment", "report"):
         print(
-            f"{kind}s acknowledged (201) while measured: {len(acknowledged.get(kind, []))}, "
+            f"{kind}s acknowledged (201) in the whole run: {len(acknowledged.get(kind, []))}, "
             f"of which in the database: {len(acknowledged.get(kind, [])) - len(lost.get(kind, []))}"
         )
     server_errors = sum(
@@ -553,6 +611,7 @@ def report(
     cpu_per_request = 1000 * web_cpu / max(requests_made, 1)
     print(
         f"web workers' CPU: {web_cpu:.1f} s, {cpu_per_request:.1f} ms per request; "
+        f"locust's CPU: {locust_cpu:.1f} s; "
         f"machine load average meanwhile {machine_load:.1f} on {os.cpu_count()} cores"
     )
     print(
@@ -570,9 +629,16 @@ def report(
         Figure("p50, all requests", overall["p50"], "ms"),
         Figure("p95, all requests", overall["p95"], "ms"),
         Figure("p99, all requests", overall["p99"], "ms", "<=", TARGET_P99_MS),
-        Figure("errors (not the expected status, 429 included)", error_count, "", "==", 0),
+        Figure(
+            "errors (not the expected status, 429 included; warm-up too)",
+            error_count,
+            "",
+            "==",
+            0,
+        ),
         Figure("acknowledged writes not in the database", lost_count, "", "==", 0),
         Figure("web workers' CPU per request", cpu_per_request, "ms"),
+        Figure("locust's CPU (the load generator, same machine)", locust_cpu, "s"),
         Figure("machine load average during the run", machine_load, ""),
     ]
     for name in sorted(latencies):

@@ -26,6 +26,7 @@ import itertools
 import json
 import os
 import random
+import re
 import time
 from collections import defaultdict, deque
 from typing import Any
@@ -43,9 +44,19 @@ SESSION_COOKIE = os.environ.get("LOAD_SESSION_COOKIE", "vigie-session")
 SHARE_OF_LIMIT = 0.5
 _next_member = itertools.count()
 
-# Filled only once every user has started: the ramp is not measured.
-measuring = False
+# Filled only once every user has started and LOAD_WARM_UP seconds more have passed:
+# neither the ramp nor the first requests of 200 people on caches nobody has read
+# yet is the steady state measured. The warm-up stays in the timeline, apart.
+WARM_UP = float(os.environ.get("LOAD_WARM_UP", "0"))
+CSRF_COOKIE = os.environ.get("LOAD_CSRF_COOKIE", "vigie-csrf")
+CSRF_SET_COOKIE = re.compile(rf"{re.escape(CSRF_COOKIE)}=[^;,\s]+")
+started = False
+measuring_allowed = True
 latencies: dict[str, list[float]] = defaultdict(list)
+# (seconds after the measure started when it ended, latency) of every request since
+# all users started, the warm-up's at negative times: the tail over time tells a
+# start-up burst from a steady slowness.
+timeline: list[tuple[float, float]] = []
 statuses: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 acknowledged: dict[str, list[str]] = defaultdict(list)
 measure_started = measure_ended = 0.0
@@ -53,8 +64,8 @@ measure_started = measure_ended = 0.0
 
 @events.spawning_complete.add_listener
 def _all_started(user_count: int, **_: Any) -> None:
-    global measuring, measure_started
-    measuring, measure_started = True, time.time()
+    global started, measure_started
+    started, measure_started = True, time.time() + WARM_UP
 
 
 @events.request.add_listener
@@ -66,11 +77,15 @@ def _record(
     exception: BaseException | None,
     **_: Any,
 ) -> None:
-    if not measuring:
+    if not started:
         return
-    latencies[name].append(response_time)
+    since_measure = time.time() - measure_started
+    timeline.append((round(since_measure, 3), response_time))
+    # Every status counts, the warm-up's too: an error is never left out of the run.
     status = getattr(response, "status_code", 0) or 0
     statuses[name]["failure" if exception and not status else str(status)] += 1
+    if since_measure >= 0 and measuring_allowed:
+        latencies[name].append(response_time)
 
 
 @events.quitting.add_listener
@@ -83,6 +98,7 @@ def _write(environment: Environment, **_: Any) -> None:
             {
                 "seconds": (measure_ended or time.time()) - measure_started,
                 "latencies_ms": latencies,
+                "timeline": timeline,
                 "statuses": statuses,
                 "acknowledged": acknowledged,
             },
@@ -92,8 +108,8 @@ def _write(environment: Environment, **_: Any) -> None:
 
 @events.test_stopping.add_listener
 def _stop_measuring(environment: Environment, **_: Any) -> None:
-    global measuring, measure_ended
-    measuring, measure_ended = False, time.time()
+    global measuring_allowed, measure_ended
+    measuring_allowed, measure_ended = False, time.time()
 
 
 @events.init.add_listener
@@ -120,10 +136,21 @@ class Neighbour(FastHttpUser):
         }
         self.api_headers = {"Authorization": f"Bearer {member['token']}", "Accept-Language": "fr"}
 
+    def keep_csrf_cookie(self, response: Any) -> None:
+        """Send the CSRF cookie back, as a browser does (else every page makes a new one)."""
+        if f"{CSRF_COOKIE}=" in self.page_headers["Cookie"]:
+            return
+        for header, value in getattr(response, "headers", {}).items():
+            found = CSRF_SET_COOKIE.search(value) if header.lower() == "set-cookie" else None
+            if found:
+                self.page_headers["Cookie"] = f"{self.page_headers['Cookie']}; {found.group(0)}"
+                return
+
     # --- reads ---
 
     def page(self, path: str, name: str) -> None:
-        self.client.get(path, headers=self.page_headers, name=name)
+        response = self.client.get(path, headers=self.page_headers, name=name)
+        self.keep_csrf_cookie(response)
         # base.html asks for the unread badge as soon as a page loads (htmx, hx-trigger load).
         self.client.get("/boite/non-lues/", headers=self.page_headers, name="page: unread badge")
 
@@ -249,7 +276,7 @@ class Writer(Neighbour):
             "api: write post",
             expect=201,
         )
-        if made is not None and measuring:
+        if made is not None:
             acknowledged["post"].append(marker)
             self.post_ids.insert(0, made["id"])
 
@@ -265,7 +292,7 @@ class Writer(Neighbour):
             "api: comment",
             expect=201,
         )
-        if made is not None and measuring:
+        if made is not None:
             acknowledged["comment"].append(marker)
 
     @task(1)
@@ -308,5 +335,5 @@ class Writer(Neighbour):
             "api: report",
             expect=201,
         )
-        if made is not None and measuring:
+        if made is not None:
             acknowledged["report"].append(str(made["id"]))
