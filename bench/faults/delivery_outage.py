@@ -151,6 +151,7 @@ def drill(*, failures: int) -> Report:
     from django.utils import timezone
 
     from vigie.lib.tasks import RETRY_BASE_SECONDS, RETRY_MAX_SECONDS
+    from vigie.notifications.emails import stable_message_id
     from vigie.notifications.models import (
         Channel,
         Delivery,
@@ -237,22 +238,20 @@ def drill(*, failures: int) -> Report:
         ids = Counter(
             str(message_from_bytes(content)["Message-ID"]) for _to, content in smtp.messages
         )
-        by_delivery = {f"<delivery-{d.pk}@" for d in deliveries if d.channel == Channel.EMAIL}
-        alert_mails = Counter(
-            key.split("@")[0] + "@" for key in ids.elements() if key.startswith("<delivery-")
-        )
+        by_delivery = {stable_message_id(d) for d in deliveries if d.channel == Channel.EMAIL}
+        alert_mails = Counter(key for key in ids.elements() if key in by_delivery)
         report.check(
             set(alert_mails) == by_delivery and set(alert_mails.values()) == {1},
             f"alert e-mails received {sum(alert_mails.values())} for {len(by_delivery)} deliveries",
         )
-        resets = Counter(
-            tuple(to)
-            for to, content in smtp.messages
-            if not str(message_from_bytes(content)["Message-ID"]).startswith("<delivery-")
-        )
+        by_email = {stable_message_id(e) for e in emails}
+        resets = Counter(key for key in ids.elements() if key in by_email)
         report.check(
-            sum(resets.values()) == len(emails) and set(resets.values()) <= {1},
-            f"reset e-mails received {sum(resets.values())} for {len(emails)} queued",
+            set(resets) == by_email
+            and set(resets.values()) <= {1}
+            and sum(ids.values()) == len(by_delivery) + len(by_email),
+            f"reset e-mails received {sum(resets.values())} for {len(emails)} queued "
+            f"({sum(ids.values())} messages in all)",
         )
         tags = Counter(sent.tag for sent in ovh.sent)
         sms = {f"delivery-{d.pk}"[:20] for d in deliveries if d.channel == Channel.SMS}

@@ -16,9 +16,10 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from vigie.lib.crypto import fingerprint
 from vigie.notifications.actions import Claim
 from vigie.notifications.errors import PermanentFailure, TemporaryFailure
-from vigie.notifications.models import OutgoingEmail
+from vigie.notifications.models import Delivery, OutgoingEmail
 
 Builder = Callable[[OutgoingEmail], dict[str, object] | None]
 
@@ -65,11 +66,15 @@ def render(email: OutgoingEmail) -> EmailMessage | None:
     )
 
 
-def stable_message_id(sent: OutgoingEmail | Claim) -> str:
-    """One Message-ID per thing we send, whatever the attempt: receivers drop repeats by it."""
+def stable_message_id(sent: OutgoingEmail | Delivery | Claim) -> str:
+    """One Message-ID per thing we send, whatever the attempt: receivers drop repeats by it.
+
+    A keyed hash of the row, not its id: a sequential id in every recipient's
+    headers would tell them how many e-mails Vigie has sent.
+    """
     domain = settings.BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     kind = "email" if isinstance(sent, OutgoingEmail) else "delivery"
-    return f"<{kind}-{sent.pk}@{domain}>"
+    return f"<{fingerprint('message-id', f'{kind}-{sent.pk}')[:32]}@{domain}>"
 
 
 def smtp_failure(error: Exception) -> TemporaryFailure | PermanentFailure:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
+from vigie.notifications.emails import stable_message_id
 from vigie.notifications.models import (
     Channel,
     ChannelPreference,
@@ -210,7 +212,9 @@ def test_it_speaks_smtp_to_a_real_server_with_a_stable_message_id(
     message = message_from_bytes(content, policy=email_policy.default)
     delivery = Delivery.objects.get(subject_id=alert_id, channel=Channel.EMAIL)
     assert recipients == ["alice@example.org"]
-    assert message["Message-ID"] == f"<delivery-{delivery.pk}@127.0.0.1>"
+    # The same at every attempt, and no sequential id a recipient could count by.
+    assert message["Message-ID"] == stable_message_id(delivery)
+    assert re.fullmatch(r"<[0-9a-f]{32}@127\.0\.0\.1>", message["Message-ID"])
     # Python folds an encoded subject onto its own line: the unfolding leaves a space.
     subject = "Alerte : Tentative d’escroquerie, Rue des Lilas"  # noqa: RUF001 - French apostrophe
     assert message["Subject"].strip() == subject
