@@ -50,8 +50,6 @@ _next_member = itertools.count()
 WARM_UP = float(os.environ.get("LOAD_WARM_UP", "0"))
 CSRF_COOKIE = os.environ.get("LOAD_CSRF_COOKIE", "vigie-csrf")
 CSRF_SET_COOKIE = re.compile(rf"{re.escape(CSRF_COOKIE)}=[^;,\s]+")
-started = False
-measuring_allowed = True
 latencies: dict[str, list[float]] = defaultdict(list)
 # (seconds after the measure started when it ended, latency) of every request since
 # all users started, the warm-up's at negative times: the tail over time tells a
@@ -59,13 +57,15 @@ latencies: dict[str, list[float]] = defaultdict(list)
 timeline: list[tuple[float, float]] = []
 statuses: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 acknowledged: dict[str, list[str]] = defaultdict(list)
+# Both 0 until set: the measure starts WARM_UP seconds after every user started, and
+# ends when locust stops.
 measure_started = measure_ended = 0.0
 
 
 @events.spawning_complete.add_listener
 def _all_started(user_count: int, **_: Any) -> None:
-    global started, measure_started
-    started, measure_started = True, time.time() + WARM_UP
+    global measure_started
+    measure_started = time.time() + WARM_UP
 
 
 @events.request.add_listener
@@ -77,14 +77,14 @@ def _record(
     exception: BaseException | None,
     **_: Any,
 ) -> None:
-    if not started:
+    if not measure_started:
         return
     since_measure = time.time() - measure_started
     timeline.append((round(since_measure, 3), response_time))
     # Every status counts, the warm-up's too: an error is never left out of the run.
     status = getattr(response, "status_code", 0) or 0
     statuses[name]["failure" if exception and not status else str(status)] += 1
-    if since_measure >= 0 and measuring_allowed:
+    if since_measure >= 0 and not measure_ended:
         latencies[name].append(response_time)
 
 
@@ -108,8 +108,8 @@ def _write(environment: Environment, **_: Any) -> None:
 
 @events.test_stopping.add_listener
 def _stop_measuring(environment: Environment, **_: Any) -> None:
-    global measuring_allowed, measure_ended
-    measuring_allowed, measure_ended = False, time.time()
+    global measure_ended
+    measure_ended = time.time()
 
 
 @events.init.add_listener

@@ -10,6 +10,7 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -72,7 +73,7 @@ def stable_message_id(sent: OutgoingEmail | Delivery | Claim) -> str:
     A keyed hash of the row, not its id: a sequential id in every recipient's
     headers would tell them how many e-mails Vigie has sent.
     """
-    domain = settings.BASE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    domain = urlsplit(settings.BASE_URL).hostname
     kind = "email" if isinstance(sent, OutgoingEmail) else "delivery"
     return f"<{fingerprint('message-id', f'{kind}-{sent.pk}')[:32]}@{domain}>"
 
