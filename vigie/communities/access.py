@@ -34,8 +34,19 @@ def members_family(community_id: int) -> str:
 
 
 def feed_family(community_id: int) -> str:
-    """What a community's feed shows (see vigie.posts.access.feed_page)."""
+    """What a community's feed shows every member (see vigie.posts.access.feed_page)."""
     return f"feed:{community_id}"
+
+
+def absences_family(community_id: int) -> str:
+    """The holiday absences a community's feed shows to each member, apart from the rest:
+    a comment or a post elsewhere in the feed leaves every member's absences as they were."""
+    return f"absences:{community_id}"
+
+
+def feed_families(community_id: int) -> tuple[str, str]:
+    """Both, for a change that shows in every part of a feed (a name, a role, a membership)."""
+    return feed_family(community_id), absences_family(community_id)
 
 
 def memberships_for(user: object) -> QuerySet[Membership]:
@@ -70,7 +81,7 @@ def membership_in(user: object, community_id: int) -> Membership:
     for membership in current_memberships(user):
         if membership.community_id == community_id:
             # What a community's pages read next, asked for in one round trip.
-            cache.prefetch(members_family(community_id), feed_family(community_id))
+            cache.prefetch(members_family(community_id), *feed_families(community_id))
             return membership
     raise NotFound()
 

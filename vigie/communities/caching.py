@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 
 from vigie.accounts.backends import person_family
-from vigie.communities.access import feed_family, members_family
+from vigie.communities.access import feed_families, members_family
 from vigie.communities.models import Community, Membership
 from vigie.lib import cache
 
@@ -24,7 +24,7 @@ def memberships_changed(*, user_ids: Iterable[int], community_ids: Iterable[int]
     cache.bump(
         *(person_family(user_id) for user_id in set(user_ids)),
         *(members_family(community_id) for community_id in communities),
-        *(feed_family(community_id) for community_id in communities),
+        *(family for community_id in communities for family in feed_families(community_id)),
     )
 
 

@@ -30,7 +30,7 @@ import pickle  # nosec B403 - only ever loads bytes this process pickled itself
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -201,25 +201,30 @@ def remember(
 
 
 def remember_together(
-    family: str, details: tuple[str, ...], compute: Callable[[tuple[str, ...]], dict[str, T]]
+    wanted: Mapping[str, str], compute: Callable[[tuple[str, ...]], dict[str, T]]
 ) -> dict[str, T]:
-    """Several immutable values of one family, those not remembered computed in one call.
+    """Several immutable values, each of its own family, those not remembered computed at once.
 
-    ``compute`` receives the details missing and returns a value for each of
-    them: one query where a value each would take one (a feed's shared posts
-    and its reader's own, after the family was bumped).
+    ``wanted`` maps each value's detail to its family. ``compute`` receives the
+    details missing and returns a value for each: one query where a value each
+    would take one (a feed's shared posts and its reader's own absences, after
+    both families were bumped). Every token is read before anything is
+    computed, and each value is kept under its own family's token, so a bump of
+    one family never reaches the others' values.
     """
+    details = tuple(wanted)
     if not enabled():
         return compute(details)
     try:
-        token = _token(family)
+        tokens = {family: _token(family) for family in dict.fromkeys(wanted.values())}
     except Exception:  # Redis down: correct, only slower
-        logger.exception("The shared cache does not answer: computing %s", family)
+        logger.exception("The shared cache does not answer: computing %s", ", ".join(details))
         return compute(details)
+    keys = {detail: f"{family}@{tokens[family]}:{detail}" for detail, family in wanted.items()}
     found: dict[str, T] = {}
     missing = []
     for detail in details:
-        stored = _local.get(f"{family}@{token}:{detail}")
+        stored = _local.get(keys[detail])
         if stored is None:
             missing.append(detail)
         else:
@@ -227,10 +232,9 @@ def remember_together(
     if missing:
         computed = compute(tuple(missing))
         for detail in missing:
-            key = f"{family}@{token}:{detail}"
             value = computed[detail]
             size = len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-            _local.put(key, _Stored(value, size=size + len(key) + ENTRY_OVERHEAD))
+            _local.put(keys[detail], _Stored(value, size=size + len(keys[detail]) + ENTRY_OVERHEAD))
             found[detail] = value
     return found
 

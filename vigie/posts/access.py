@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.accounts.models import User
-from vigie.communities.access import CURRENT_STATES, feed_family
+from vigie.communities.access import CURRENT_STATES, absences_family, feed_family
 from vigie.communities.models import Membership
 from vigie.lib import cache
 from vigie.lib.errors import InvalidInput, NotFound
@@ -284,8 +284,9 @@ def feed_page(
     ``membership`` comes from vigie.communities.access: its holder may read
     the community. What every member sees is remembered once for all of them
     (the community's feed family, bumped by any change that shows in it);
-    the holiday absences shown to this member, apart. When neither is
-    remembered (the family was just bumped), one query reads both.
+    the holiday absences shown to this member, apart, in the absences family
+    that the rest of the feed's changes leave alone. When neither is
+    remembered (both families were just bumped), one query reads both.
     """
     if kind and kind not in PostKind.values:
         raise InvalidInput({"kind": [_("Unknown kind of post.")]})
@@ -318,10 +319,13 @@ def feed_page(
         )
 
     readers = {}
+    families = {}
     if kind != PostKind.ABSENCE:
-        readers[f"shared|{kind or ''}|{_place(after)}|{limit}"] = shared
+        detail = f"shared|{kind or ''}|{_place(after)}|{limit}"
+        readers[detail], families[detail] = shared, feed_family(community_id)
     if not kind or kind == PostKind.ABSENCE:
-        readers[f"absences|{viewer_id}|{today}"] = absences
+        detail = f"absences|{viewer_id}|{today}"
+        readers[detail], families[detail] = absences, absences_family(community_id)
 
     def compute(missing: tuple[str, ...]) -> dict[str, tuple[FeedItem, ...]]:
         if len(missing) == 1:
@@ -340,7 +344,7 @@ def feed_page(
             for detail in missing
         }
 
-    found = cache.remember_together(feed_family(community_id), tuple(readers), compute)
+    found = cache.remember_together(families, compute)
     rows = [
         item
         for detail, items in found.items()

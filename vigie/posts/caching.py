@@ -1,9 +1,11 @@
 """Keeping the cached feeds true (see vigie.lib.cache and posts.access.feed_page).
 
-A community's feed family is bumped by anything a feed shows: a post, its
-comments (their number), its images, who may see an absence, and the name an
-author shows. Memberships (the role shown next to authors) bump it from
-vigie.communities.caching.
+A community's feed family is bumped by anything its shared part shows: a post,
+its comments (their number), its images; its absences family by the same for a
+holiday absence, and by who may see one; both by the name an author shows.
+Memberships (the role shown next to authors) bump both from
+vigie.communities.caching. A post never changes kind (posts.actions), so its
+kind tells which part of the feed it shows in.
 """
 
 from __future__ import annotations
@@ -13,31 +15,36 @@ from typing import Any
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from vigie.accounts.models import User
-from vigie.communities.access import feed_family
+from vigie.communities.access import absences_family, feed_families, feed_family
 from vigie.communities.models import Membership
 from vigie.lib import cache
-from vigie.posts.models import Comment, Post, PostImage
+from vigie.posts.models import Comment, Post, PostImage, PostKind
 
 # What an author shows of themselves in a feed.
 SHOWN_FIELDS = {"display_name", "nickname", "first_name", "last_name", "is_active"}
 
 
+def _family_of(community_id: int, kind: str) -> str:
+    """The part of the feed where a post of this kind shows."""
+    return absences_family(community_id) if kind == PostKind.ABSENCE else feed_family(community_id)
+
+
 def _post_changed(sender: type[Post], instance: Post, **kwargs: Any) -> None:
-    cache.bump(feed_family(instance.community_id))
+    cache.bump(_family_of(instance.community_id, instance.kind))
 
 
 def _part_changed(
     sender: type[Comment | PostImage], instance: Comment | PostImage, **kwargs: Any
 ) -> None:
     # A post's own deletion cascades here too; it bumps the feed itself.
-    community_id = Post.objects.filter(pk=instance.post_id).values_list("community_id", flat=True)
-    for found in community_id:
-        cache.bump(feed_family(found))
+    found = Post.objects.filter(pk=instance.post_id).values_list("community_id", "kind")
+    for community_id, kind in found:
+        cache.bump(_family_of(community_id, kind))
 
 
 def _audience_changed(sender: object, instance: Post, action: str, **kwargs: Any) -> None:
     if action.startswith("post_"):
-        cache.bump(feed_family(instance.community_id))
+        cache.bump(_family_of(instance.community_id, instance.kind))
 
 
 def _author_changed(sender: type[User], instance: User, **kwargs: Any) -> None:
@@ -47,7 +54,7 @@ def _author_changed(sender: type[User], instance: User, **kwargs: Any) -> None:
     communities = Membership.objects.filter(user_id=instance.pk).values_list(
         "community_id", flat=True
     )
-    cache.bump(*(feed_family(community_id) for community_id in communities))
+    cache.bump(*(family for community_id in communities for family in feed_families(community_id)))
 
 
 def connect() -> None:

@@ -88,14 +88,16 @@ def _letter_files(user: User) -> list[Callable[[], None]]:
 
 def _feeds_to_refresh(user: User) -> list[Callable[[], None]]:
     # Cached feeds show the author's name: they must not keep showing it.
-    from vigie.communities.access import feed_family
+    from vigie.communities.access import feed_families
     from vigie.communities.models import Membership
     from vigie.lib import cache
     from vigie.posts.models import Post
 
     communities = set(Membership.objects.filter(user=user).values_list("community_id", flat=True))
     communities |= set(Post.objects.filter(author=user).values_list("community_id", flat=True))
-    families = [feed_family(community_id) for community_id in sorted(communities)]
+    families = [
+        family for community_id in sorted(communities) for family in feed_families(community_id)
+    ]
     return [lambda: cache.bump(*families)] if families else []
 
 

@@ -10,7 +10,9 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from ninja.renderers import NinjaJSONEncoder
 from pytest_django.fixtures import Settings
@@ -156,6 +158,61 @@ def test_it_keeps_each_neighbours_absences_to_those_picked(personas: Personas) -
     assert [item["title"] for item in feed(dave, a)] == ["Absente", "Information pour tous"]
     assert [item["title"] for item in feed(alice, a)] == ["Absente", "Information pour tous"]
     assert [item["title"] for item in feed(sam, a)] == ["Information pour tous"]
+
+
+def absence_for_dave(alice: Client, dave: Client, a: int, personas: Personas) -> int:
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    dave_membership = do_set_directory_listing(
+        Membership.objects.get(user=personas.dave, community_id=a), listed=True
+    )
+    return post(
+        alice,
+        a,
+        "Absente",
+        kind="absence",
+        absence_from=tomorrow.isoformat(),
+        absence_until=(tomorrow + timedelta(days=5)).isoformat(),
+        shown_to=[dave_membership.pk],
+    )
+
+
+def test_it_keeps_each_neighbours_absences_when_the_rest_of_the_feed_changes(
+    personas: Personas,
+) -> None:
+    a = neighbourhood_a().pk
+    alice, dave = log_in_as(Client(), personas.alice), log_in_as(Client(), personas.dave)
+    sam = log_in_as(Client(), personas.sam)
+    information = post(alice, a, "Information pour tous")
+    absence_for_dave(alice, dave, a, personas)
+    for reader in (alice, dave, sam):
+        feed(reader, a)
+
+    alice.post(f"/api/v1/posts/{information}/comments", {"body": "Merci"}, "application/json")
+
+    # The first reader after the comment reads the shared part again, once for everyone;
+    # the next one's own absences were not touched by a comment elsewhere: nothing to read.
+    with CaptureQueriesContext(connection) as first:
+        assert [item["comment_count"] for item in feed(sam, a)] == [1]
+    with CaptureQueriesContext(connection) as next_reader:
+        titles = [(item["title"], item["comment_count"]) for item in feed(dave, a)]
+    assert titles == [("Absente", 0), ("Information pour tous", 1)]
+    assert len(first) == 1
+    assert len(next_reader) == 0
+
+
+def test_it_shows_a_change_to_an_absence_at_once(personas: Personas) -> None:
+    a = neighbourhood_a().pk
+    alice, dave = log_in_as(Client(), personas.alice), log_in_as(Client(), personas.dave)
+    absence = absence_for_dave(alice, dave, a, personas)
+    assert [item["comment_count"] for item in feed(dave, a)] == [0]
+
+    dave.post(f"/api/v1/posts/{absence}/comments", {"body": "Bonnes vacances"}, "application/json")
+    assert [item["comment_count"] for item in feed(dave, a)] == [1]
+    assert [item["comment_count"] for item in feed(alice, a)] == [1]
+
+    alice.delete(f"/api/v1/posts/{absence}")
+    assert feed(dave, a) == []
+    assert feed(alice, a) == []
 
 
 def test_it_ends_a_cached_session_at_once(personas: Personas) -> None:
