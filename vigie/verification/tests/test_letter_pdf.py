@@ -95,6 +95,30 @@ def test_it_never_puts_the_code_in_the_qr_code() -> None:
     assert text.count("ZZZZ-ZZZZ-ZZ") == 1
 
 
+def test_it_draws_the_qr_code_of_the_activation_page_module_for_module() -> None:
+    import re
+
+    import segno
+
+    content = PdfReader(io.BytesIO(render())).pages[0].get_contents()
+    assert content is not None
+    rectangles = re.findall(rb"(-?[\d.]+) (-?[\d.]+) (-?[\d.]+) (-?[\d.]+) re", content.get_data())
+    expected = segno.make(activation_url(), error="m").matrix
+    side = len(expected)
+    # Rebuilt from the rectangles' positions: the module is the smallest height drawn.
+    module = min(float(height) for _x, _y, _width, height in rectangles)
+    left = min(float(x) for x, _y, _width, _height in rectangles)
+    top = max(float(y) + float(height) for _x, y, _width, height in rectangles)
+    drawn = [[False] * side for _row in range(side)]
+    for x, y, width, _height in rectangles:
+        row = round((top - float(y)) / module) - 1
+        first = round((float(x) - left) / module)
+        for column in range(first, first + round(float(width) / module)):
+            drawn[row][column] = True
+    # The drawing starts at the first dark module: the finder pattern in the corner.
+    assert drawn == [[bool(dark) for dark in line] for line in expected]
+
+
 def test_it_fits_the_longest_address_block_inside_the_window() -> None:
     from vigie.verification.letter_pdf import address_layout
 
