@@ -8,7 +8,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-import requests
+import urllib3
 from pytest_django.fixtures import Settings
 
 from vigie.notifications.errors import PermanentFailure, RecipientGone, TemporaryFailure
@@ -68,11 +68,11 @@ def test_it_is_refused_by_a_subscription_made_for_another_vapid_key(
 
 def test_it_is_refused_when_the_signed_token_is_tampered_with(push_service: PushStandIn) -> None:
     target, _ = push_service.new_subscription()
-    real_post = requests.Session.post
+    real_request = urllib3.PoolManager.request
 
     def stretch_the_expiry(
-        session: requests.Session, url: str, **arguments: Any
-    ) -> requests.Response:
+        pool: urllib3.PoolManager, method: str, url: str, **arguments: Any
+    ) -> urllib3.BaseHTTPResponse:
         headers = arguments["headers"]
         token = headers["Authorization"].split("t=")[1].split(",")[0]
         claims_part = token.split(".")[1]
@@ -80,10 +80,10 @@ def test_it_is_refused_when_the_signed_token_is_tampered_with(push_service: Push
         claims["exp"] += 3600
         forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
         headers["Authorization"] = headers["Authorization"].replace(claims_part, forged)
-        return real_post(session, url, **arguments)
+        return real_request(pool, method, url, **arguments)
 
     with (
-        mock.patch.object(requests.Session, "post", stretch_the_expiry),
+        mock.patch.object(urllib3.PoolManager, "request", stretch_the_expiry),
         pytest.raises(PermanentFailure, match="401"),
     ):
         send(target)
@@ -191,7 +191,7 @@ def test_it_pushes_only_to_known_push_services_in_production(
     remote = PushTarget(endpoint, local.p256dh, local.auth)
 
     with (
-        mock.patch("vigie.notifications.push.requests.post") as post,
+        mock.patch.object(urllib3.PoolManager, "request") as post,
         pytest.raises(PermanentFailure, match="not a known push service"),
     ):
         send(remote)
@@ -229,3 +229,26 @@ def test_it_never_follows_a_redirect_from_a_push_service(
 
     assert redirector.requests == [("POST", "/push/any")]
     assert not redirector.followed
+
+
+def test_it_goes_through_the_proxy_the_environment_names(
+    push_service: PushStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vigie.lib.standin import Redirector
+    from vigie.notifications import push
+
+    target, _ = push_service.new_subscription()
+    proxy = Redirector(201).start()  # answers every request 201, as a push service would
+    monkeypatch.setenv("http_proxy", proxy.base_url)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    push._proxy_for.cache_clear()
+    try:
+        send(target)
+    finally:
+        proxy.stop()
+        push._proxy_for.cache_clear()
+
+    # A proxy receives the whole URL in the request line; the service itself nothing.
+    assert proxy.requests == [("POST", target.endpoint)]
+    assert push_service.received == []
