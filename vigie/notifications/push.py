@@ -10,24 +10,21 @@ payload and the keys.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import re
 import threading
 import time
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import certifi
-import urllib3
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from py_vapid import Vapid  # type: ignore[import-untyped]
 from pywebpush import WebPusher, WebPushException  # type: ignore[import-untyped]
 
+from vigie.lib import outbound
 from vigie.notifications.errors import PermanentFailure, RecipientGone, TemporaryFailure
 from vigie.notifications.vapid import vapid_keys
 
@@ -42,44 +39,6 @@ MAX_PAYLOAD_BYTES = 4096 - 86 - 1 - 16
 TOKEN_LIFETIME_SECONDS = 12 * 60 * 60
 # The stand-in and a developer's own push service run here without TLS.
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-
-# Kept-alive connections, as many per push service as a worker has sending threads: a
-# fan-out sends thousands of pushes to a few services, and a TLS connection kept spares a
-# handshake for each. urllib3 itself rather than requests (which wraps it): under load
-# requests cost 2.5 ms of CPU a push against 1.1 ms (py-spy, bench/fanout.py), two thirds
-# of the sending's CPU. Neither retries nor redirects: a retry is the task's to decide, and
-# a push service never redirects (following one would carry the signed request elsewhere).
-POOL_SIZE = 8  # vigie.notifications.channels.SENDING_THREADS
-_pools: dict[str, urllib3.PoolManager] = {}
-_pools_lock = threading.Lock()
-
-
-def _pool_for(endpoint: str) -> urllib3.PoolManager:
-    """The pool of connections for ``endpoint``: through the proxy the environment names
-    (``HTTPS_PROXY``, ``NO_PROXY``), as requests did, directly otherwise."""
-    parts = urlsplit(endpoint)
-    proxy = _proxy_for(parts.scheme, parts.hostname or "")
-    with _pools_lock:
-        pool = _pools.get(proxy)
-        if pool is None:
-            if proxy:
-                pool = urllib3.ProxyManager(
-                    proxy, maxsize=POOL_SIZE, retries=False, ca_certs=certifi.where()
-                )
-            else:
-                # certifi's bundle, as requests used, whatever the host's own holds.
-                pool = urllib3.PoolManager(
-                    maxsize=POOL_SIZE, retries=False, ca_certs=certifi.where()
-                )
-            _pools[proxy] = pool
-        return pool
-
-
-@functools.lru_cache(maxsize=64)
-def _proxy_for(scheme: str, host: str) -> str:
-    # Cached: reading the environment for each of thousands of pushes costs more than a push.
-    proxy = urllib.request.getproxies().get(scheme, "")
-    return "" if not proxy or urllib.request.proxy_bypass(host) else proxy
 
 
 def endpoint_allowed(endpoint: str) -> bool:
@@ -164,26 +123,15 @@ def send_push(
 
     try:
         # Posting ourselves rather than through WebPusher.send (requests) keeps redirects
-        # off and the CPU down (see _pool_for).
-        response = _pool_for(target.endpoint).request(
-            "POST",
-            target.endpoint,
-            body=encrypted,
-            headers=headers,
-            timeout=urllib3.Timeout(connect=timeout, read=timeout),
-            redirect=False,
-            retries=False,
-        )
-    except urllib3.exceptions.HTTPError as error:
+        # off and the CPU down (vigie.lib.outbound.post).
+        answer = outbound.post(target.endpoint, body=encrypted, headers=headers, timeout=timeout)
+    except outbound.RedirectRefused:
+        raise PermanentFailure(f"push service at {origin} redirected: not followed") from None
+    except outbound.ServiceUnreachable as error:
         # Timeouts, refused connections, resets, TLS failures: the service may answer later.
-        # A refused connection is a NewConnectionError, itself a kind of timeout in urllib3.
-        timed_out = isinstance(error, urllib3.exceptions.TimeoutError) and not isinstance(
-            error, urllib3.exceptions.NewConnectionError
-        )
-        kind = "Timeout" if timed_out else "ConnectionError"
-        raise TemporaryFailure(f"push service at {origin}: {kind}") from None
+        raise TemporaryFailure(f"push service at {origin}: {error.kind}") from None
 
-    _check_answer(response, origin)
+    _check_answer(answer, origin)
     logger.debug("push delivered to %s (%s, ttl %s)", origin, urgency, ttl)
 
 
@@ -238,14 +186,12 @@ def _vapid_headers(origin: str) -> dict[str, str]:
     return headers
 
 
-def _check_answer(response: urllib3.BaseHTTPResponse, origin: str) -> None:
-    status = response.status
+def _check_answer(answer: outbound.Answer, origin: str) -> None:
+    status = answer.status
     if status in _DELIVERED:
         return
-    if 300 <= status < 400:
-        raise PermanentFailure(f"push service at {origin} redirected ({status}): not followed")
     # The service's own words help with a refused token; they never hold our payload.
-    words = response.data[:200].decode(errors="replace")
+    words = answer.body[:200].decode(errors="replace")
     reason = f"push service at {origin} answered {status}: {words!r}"
     if status in _GONE:
         raise RecipientGone(reason)

@@ -8,9 +8,9 @@ from typing import Any
 from unittest import mock
 
 import pytest
-import urllib3
 from pytest_django.fixtures import Settings
 
+from vigie.lib import outbound
 from vigie.notifications.errors import PermanentFailure, RecipientGone, TemporaryFailure
 from vigie.notifications.push import MAX_PAYLOAD_BYTES, PushTarget, send_push
 from vigie.notifications.push_standin import PushStandIn
@@ -68,11 +68,9 @@ def test_it_is_refused_by_a_subscription_made_for_another_vapid_key(
 
 def test_it_is_refused_when_the_signed_token_is_tampered_with(push_service: PushStandIn) -> None:
     target, _ = push_service.new_subscription()
-    real_request = urllib3.PoolManager.request
+    real_post = outbound.post
 
-    def stretch_the_expiry(
-        pool: urllib3.PoolManager, method: str, url: str, **arguments: Any
-    ) -> urllib3.BaseHTTPResponse:
+    def stretch_the_expiry(url: str, **arguments: Any) -> outbound.Answer:
         headers = arguments["headers"]
         token = headers["Authorization"].split("t=")[1].split(",")[0]
         claims_part = token.split(".")[1]
@@ -80,10 +78,10 @@ def test_it_is_refused_when_the_signed_token_is_tampered_with(push_service: Push
         claims["exp"] += 3600
         forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
         headers["Authorization"] = headers["Authorization"].replace(claims_part, forged)
-        return real_request(pool, method, url, **arguments)
+        return real_post(url, **arguments)
 
     with (
-        mock.patch.object(urllib3.PoolManager, "request", stretch_the_expiry),
+        mock.patch.object(outbound, "post", stretch_the_expiry),
         pytest.raises(PermanentFailure, match="401"),
     ):
         send(target)
@@ -191,7 +189,7 @@ def test_it_pushes_only_to_known_push_services_in_production(
     remote = PushTarget(endpoint, local.p256dh, local.auth)
 
     with (
-        mock.patch.object(urllib3.PoolManager, "request") as post,
+        mock.patch.object(outbound, "post") as post,
         pytest.raises(PermanentFailure, match="not a known push service"),
     ):
         send(remote)
@@ -235,19 +233,18 @@ def test_it_goes_through_the_proxy_the_environment_names(
     push_service: PushStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from vigie.lib.standin import Redirector
-    from vigie.notifications import push
 
     target, _ = push_service.new_subscription()
     proxy = Redirector(201).start()  # answers every request 201, as a push service would
     monkeypatch.setenv("http_proxy", proxy.base_url)
     monkeypatch.delenv("no_proxy", raising=False)
     monkeypatch.delenv("NO_PROXY", raising=False)
-    push._proxy_for.cache_clear()
+    outbound._proxy_for.cache_clear()
     try:
         send(target)
     finally:
         proxy.stop()
-        push._proxy_for.cache_clear()
+        outbound._proxy_for.cache_clear()
 
     # A proxy receives the whole URL in the request line; the service itself nothing.
     assert proxy.requests == [("POST", target.endpoint)]
