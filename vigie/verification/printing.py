@@ -80,7 +80,9 @@ class _Concatenation:
                 key = (value.idnum, value.generation)
                 if key not in numbers:
                     numbers[key] = self._reserve()
-                    waiting.append((numbers[key], value.get_object() or NullObject()))
+                    # An empty dictionary or array is falsy but no null: only None is.
+                    found = value.get_object()
+                    waiting.append((numbers[key], NullObject() if found is None else found))
                 return IndirectObject(numbers[key], 0, None)
             if isinstance(value, StreamObject):
                 stream = copy.copy(value)  # the same encoded bytes, under a renumbered dictionary
@@ -93,17 +95,16 @@ class _Concatenation:
                 return ArrayObject(renumbered(item) for item in value)
             return value
 
-        pages = list(reader.pages)
+        pages = _pages_of(reader)
         # Every page gets its number first: a link from one page to another must not copy
         # the other (nor, through its parent, the source's whole page tree) a second time.
         page_numbers = []
-        for page in pages:
+        for reference, _page in pages:
             number = self._reserve()
-            if page.indirect_reference is not None:
-                reference = page.indirect_reference
+            if reference is not None:
                 numbers[(reference.idnum, reference.generation)] = number
             page_numbers.append(number)
-        for page, number in zip(pages, page_numbers, strict=True):
+        for (_reference, page), number in zip(pages, page_numbers, strict=True):
             # The page's inherited attributes (resources, media box) are its own once read.
             copied = DictionaryObject(
                 {name: renumbered(item) for name, item in page.items() if name != "/Parent"}
@@ -138,6 +139,35 @@ class _Concatenation:
             b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
             % (len(self.offsets) + 1, self.CATALOG, table)
         )
+
+
+# What a page may inherit from the nodes above it in the page tree (PDF 1.7, 7.7.3.4).
+_INHERITED = frozenset({"/Resources", "/MediaBox", "/CropBox", "/Rotate"})
+
+
+def _pages_of(reader: PdfReader) -> list[tuple[IndirectObject | None, DictionaryObject]]:
+    """The source's pages, each with its reference, every attribute its own.
+
+    A letter's page tree is one node whose kids are its pages, inheriting nothing: read
+    as it is. pypdf's ``reader.pages`` flattens any tree, copying inherited attributes
+    into each page, and was a fifth of the merge's time (pyinstrument): it serves every
+    other shape of tree.
+    """
+    root = reader.trailer["/Root"]
+    # Indexing resolves an indirect object; dict.get would not.
+    tree = root["/Pages"] if isinstance(root, DictionaryObject) and "/Pages" in root else None
+    kids = tree["/Kids"] if isinstance(tree, DictionaryObject) and "/Kids" in tree else None
+    if isinstance(tree, DictionaryObject) and isinstance(kids, ArrayObject):
+        flat: list[tuple[IndirectObject | None, DictionaryObject]] = []
+        for kid in kids:
+            page = kid.get_object() if isinstance(kid, IndirectObject) else None
+            if not isinstance(page, DictionaryObject) or page.get("/Type") != "/Page":
+                break
+            flat.append((kid, page))
+        else:
+            if not _INHERITED & set(tree.keys()):
+                return flat
+    return [(page.indirect_reference, page) for page in reader.pages]
 
 
 def merge_pdfs(

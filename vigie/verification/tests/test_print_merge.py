@@ -125,6 +125,45 @@ def test_it_keeps_every_page_of_a_source_of_several(tmp_path: Path) -> None:
     assert all(fonts(page)["/F1"] == "/Helvetica" for page in pages)
 
 
+def pdf_inheriting_from_its_page_tree(text: str) -> bytes:
+    """One page that takes its fonts and its size from the page tree above it (PDF 7.7.3.4)."""
+    content = b"BT /F1 12 Tf 72 720 Td (" + text.encode() + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 420 595]"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>",
+    ]
+    pdf, offsets = bytearray(b"%PDF-1.7\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    table = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        table,
+    )
+    return bytes(pdf)
+
+
+def test_it_gives_a_page_what_it_inherited_from_its_source_page_tree(tmp_path: Path) -> None:
+    inheriting = tmp_path / "inheriting.pdf"
+    inheriting.write_bytes(pdf_inheriting_from_its_page_tree("Bonjour"))
+    (letter,), _codes = spool(tmp_path, 1)
+
+    merge_pdfs([inheriting, letter], tmp_path / "print.pdf")
+
+    first, second = PdfReader(tmp_path / "print.pdf", strict=True).pages
+    assert first.mediabox == [0, 0, 420, 595]
+    assert fonts(first) == {"/F1": "/Courier"}
+    assert first.extract_text() == "Bonjour"
+    assert fonts(second) == fonts(PdfReader(letter).pages[0])
+
+
 def test_it_writes_no_print_file_when_a_letter_cannot_be_read(tmp_path: Path) -> None:
     paths, _codes = spool(tmp_path, 3)
     paths[1].write_bytes(b"not a PDF at all")
