@@ -95,16 +95,17 @@ class _Concatenation:
                 return ArrayObject(renumbered(item) for item in value)
             return value
 
-        pages = _pages_of(reader)
+        pages = list(reader.pages)
         # Every page gets its number first: a link from one page to another must not copy
         # the other (nor, through its parent, the source's whole page tree) a second time.
         page_numbers = []
-        for reference, _page in pages:
+        for page in pages:
             number = self._reserve()
-            if reference is not None:
+            if page.indirect_reference is not None:
+                reference = page.indirect_reference
                 numbers[(reference.idnum, reference.generation)] = number
             page_numbers.append(number)
-        for (_reference, page), number in zip(pages, page_numbers, strict=True):
+        for page, number in zip(pages, page_numbers, strict=True):
             # The page's inherited attributes (resources, media box) are its own once read.
             copied = DictionaryObject(
                 {name: renumbered(item) for name, item in page.items() if name != "/Parent"}
@@ -139,35 +140,6 @@ class _Concatenation:
             b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
             % (len(self.offsets) + 1, self.CATALOG, table)
         )
-
-
-# What a page may inherit from the nodes above it in the page tree (PDF 1.7, 7.7.3.4).
-_INHERITED = frozenset({"/Resources", "/MediaBox", "/CropBox", "/Rotate"})
-
-
-def _pages_of(reader: PdfReader) -> list[tuple[IndirectObject | None, DictionaryObject]]:
-    """The source's pages, each with its reference, every attribute its own.
-
-    A letter's page tree is one node whose kids are its pages, inheriting nothing: read
-    as it is. pypdf's ``reader.pages`` flattens any tree, copying inherited attributes
-    into each page, and was a fifth of the merge's time (pyinstrument): it serves every
-    other shape of tree.
-    """
-    root = reader.trailer["/Root"]
-    # Indexing resolves an indirect object; dict.get would not.
-    tree = root["/Pages"] if isinstance(root, DictionaryObject) and "/Pages" in root else None
-    kids = tree["/Kids"] if isinstance(tree, DictionaryObject) and "/Kids" in tree else None
-    if isinstance(tree, DictionaryObject) and isinstance(kids, ArrayObject):
-        flat: list[tuple[IndirectObject | None, DictionaryObject]] = []
-        for kid in kids:
-            page = kid.get_object() if isinstance(kid, IndirectObject) else None
-            if not isinstance(page, DictionaryObject) or page.get("/Type") != "/Page":
-                break
-            flat.append((kid, page))
-        else:
-            if not _INHERITED & set(tree.keys()):
-                return flat
-    return [(page.indirect_reference, page) for page in reader.pages]
 
 
 def merge_pdfs(
