@@ -14,6 +14,8 @@ rate, at least 5,000 deliveries sent per second.
 
     .venv/bin/python bench/fanout.py [--members 10000]   # 200 with BENCH_QUICK=1
     .venv/bin/python bench/fanout.py --skip-sending       # the creation half only
+    .venv/bin/python bench/fanout.py --push-latency-ms 30 [--sending-threads 8]
+        # the push service 30 ms away, as a real one is: the sending then waits on it
 
 PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
 vigie_bench_fanout, dropped and re-created).
@@ -105,6 +107,17 @@ def main() -> None:
         action="store_true",
         help="measure the creation only (the sending half takes minutes at full size)",
     )
+    parser.add_argument(
+        "--push-latency-ms",
+        type=float,
+        default=0.0,
+        help="each push service answer waits this long, as across the network (default 0)",
+    )
+    parser.add_argument(
+        "--sending-threads",
+        type=int,
+        help="the worker's VIGIE_SENDING_THREADS (default: the settings' default)",
+    )
     arguments = parser.parse_args()
     output = results_dir()  # before VIGIE_DATA_DIR points at this run's own folder
     url = os.environ.get(
@@ -125,6 +138,8 @@ def main() -> None:
         VIGIE_SMS_PROVIDER="file",
         VIGIE_EMAIL_BACKEND="file",
     )
+    if arguments.sending_threads:
+        environment["VIGIE_SENDING_THREADS"] = str(arguments.sending_threads)
     recreate_database(url)
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=environment, check=True
@@ -134,6 +149,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import connection
     from django.utils import timezone
 
@@ -153,7 +169,9 @@ def main() -> None:
         urgent_burglary_alert,
     )
 
-    push = PushStandIn(application_server_key=vapid_keys().public_key).start()
+    push = PushStandIn(
+        application_server_key=vapid_keys().public_key, latency=arguments.push_latency_ms / 1000
+    ).start()
     load_address_reference()
     personas = make_personas()
     a = neighbourhood_a()
@@ -298,7 +316,13 @@ def main() -> None:
             ),
         ],
         machine=machine_info(postgresql=postgresql_version(url)),
-        parameters={"members": arguments.members, "channels": "inbox, push, sms", "workers": 1},
+        parameters={
+            "members": arguments.members,
+            "channels": "inbox, push, sms",
+            "workers": 1,
+            "sending threads": settings.SENDING_THREADS,
+            "push service latency, ms": arguments.push_latency_ms,
+        },
         directory=output,
     )
 

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import certifi
 import requests
 import urllib3
+from django.conf import settings
 
 
 class RedirectRefused(requests.RequestException):
@@ -68,9 +69,6 @@ class Answer:
     body: bytes
 
 
-# As many kept-alive connections per service as a worker has sending threads
-# (vigie.notifications.channels.SENDING_THREADS): a TLS handshake spared for each post.
-POOL_SIZE = 8
 _pools: dict[str, urllib3.PoolManager] = {}
 _pools_lock = threading.Lock()
 
@@ -110,14 +108,16 @@ def _pool_for(url: str) -> urllib3.PoolManager:
     with _pools_lock:
         pool = _pools.get(proxy)
         if pool is None:
+            # As many kept-alive connections per service as a worker has sending threads:
+            # fewer, and each thread past them would open (and shake hands on) a new one
+            # for every post.
+            size = settings.SENDING_THREADS
             if proxy:
                 pool = urllib3.ProxyManager(
-                    proxy, maxsize=POOL_SIZE, retries=False, ca_certs=certifi.where()
+                    proxy, maxsize=size, retries=False, ca_certs=certifi.where()
                 )
             else:
-                pool = urllib3.PoolManager(
-                    maxsize=POOL_SIZE, retries=False, ca_certs=certifi.where()
-                )
+                pool = urllib3.PoolManager(maxsize=size, retries=False, ca_certs=certifi.where())
             _pools[proxy] = pool
         return pool
 

@@ -39,9 +39,6 @@ from vigie.notifications.messages import Message
 from vigie.notifications.models import Channel, InboxItem, PhoneNumber, PushSubscription
 
 PUSH_TIME_TO_LIVE = 24 * 60 * 60
-# Pushes and SMS mostly wait on their provider's answer: a few threads overlap the
-# waits. Few, because each push service and SMS provider sees them all at once.
-SENDING_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -101,7 +98,9 @@ def in_threads(work: Callable[[Item], Answer], items: Sequence[Item]) -> list[An
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(SENDING_THREADS, thread_name_prefix="sending")
+            # Pushes and texts mostly wait on their service's answer: the threads
+            # overlap the waits (settings.SENDING_THREADS).
+            _pool = ThreadPoolExecutor(settings.SENDING_THREADS, thread_name_prefix="sending")
     return list(_pool.map(guarded, items))
 
 

@@ -72,9 +72,11 @@ def _b64encode(raw: bytes) -> str:
 
 
 class PushStandIn(LocalService):
-    def __init__(self, *, application_server_key: str | None = None) -> None:
-        """``application_server_key``: the VAPID public key new subscriptions expect."""
+    def __init__(self, *, application_server_key: str | None = None, latency: float = 0.0) -> None:
+        """``application_server_key``: the VAPID public key new subscriptions expect;
+        ``latency``: seconds each answer waits, as across the network to a real service."""
         self.application_server_key = application_server_key
+        self.latency = latency
         self.subscriptions: dict[str, _Subscription] = {}
         self.failures: list[int] = []
         self._received: list[ReceivedPush] = []
@@ -239,6 +241,8 @@ class PushStandIn(LocalService):
             def do_POST(self) -> None:
                 with standin.lock:
                     standin.requests.append(("POST", self.path))
+                if standin.latency:
+                    time.sleep(standin.latency)
                 length = int(self.headers.get("Content-Length", "0"))
                 # Reading a little past the limit is enough to know it is too much.
                 body = self.rfile.read(min(length, MAX_BODY_BYTES + 1))

@@ -11,14 +11,7 @@ from django_tasks import task
 
 from vigie.accounts.models import User
 from vigie.notifications import actions, emails
-from vigie.notifications.channels import (
-    SENDERS,
-    SENDING_THREADS,
-    Parcel,
-    Recipient,
-    Result,
-    Sent,
-)
+from vigie.notifications.channels import SENDERS, Parcel, Recipient, Result, Sent
 from vigie.notifications.errors import PermanentFailure, TemporaryFailure
 from vigie.notifications.messages import Message, build, still_applying
 from vigie.notifications.models import DeliveryStatus, OutgoingEmail
@@ -61,6 +54,9 @@ def send_email(outgoing_email_id: int) -> str:
 # round trips to the database per message; the smaller, the fewer messages a worker
 # killed mid-chunk leaves unknown, and the shorter a slow provider holds its claims.
 SEND_CHUNK = 250
+# A channel whose repeats reach the person (OVH's SMS) is sent this many at a time, each
+# group recorded as soon as it left: the most a worker killed mid-chunk sends twice.
+REPEATABLE_GROUP = 8
 
 
 @task()
@@ -78,7 +74,7 @@ def send_deliveries(delivery_ids: list[int]) -> int:
     see each once: the inbox, the file SMS provider, push services (by topic) and
     mail clients (by Message-ID) keep one. A channel whose repeats would reach the
     person (OVH's SMS: no idempotency key) is sent a few at a time
-    (``SENDING_THREADS``), each group recorded as soon as it left: a kill leaves at
+    (``REPEATABLE_GROUP``), each group recorded as soon as it left: a kill leaves at
     most one such group, whose texts that had left are sent again (their tag tells
     them apart in OVH's history). The rest of the batch stays pending and is queued
     again.
@@ -157,8 +153,8 @@ def _send_chunk(
         # A repeat would reach the person (OVH's SMS have no idempotency key): a few at
         # a time, each group recorded as soon as it left, so that a worker killed
         # mid-chunk leaves at most one group of these unknown, not the whole chunk.
-        for start in range(0, len(parcels), SENDING_THREADS):
-            group = _send_group(channel, parcels[start : start + SENDING_THREADS])
+        for start in range(0, len(parcels), REPEATABLE_GROUP):
+            group = _send_group(channel, parcels[start : start + REPEATABLE_GROUP])
             recorded.sent += actions.do_record_outcomes(group)
             recorded.ids.update(outcome.delivery.pk for outcome in group)
     return outcomes

@@ -15,7 +15,7 @@ from django.utils import timezone
 from vigie.alerts.tasks import fan_out_alert
 from vigie.notifications import actions
 from vigie.notifications import tasks as notification_tasks
-from vigie.notifications.channels import SENDERS, SENDING_THREADS, Parcel, Result, Sent
+from vigie.notifications.channels import SENDERS, Parcel, Result, Sent
 from vigie.notifications.errors import PermanentFailure, TemporaryFailure
 from vigie.notifications.models import Channel, Delivery, DeliveryState, SmsUsage
 from vigie.notifications.tasks import send_deliveries
@@ -192,7 +192,7 @@ def test_it_retries_a_whole_chunk_whose_preparation_failed(personas: Personas) -
 def test_it_records_texts_a_few_at_a_time_when_a_repeat_would_reach_the_person(
     personas: Personas,
 ) -> None:
-    neighbours(personas, SENDING_THREADS + 3)
+    neighbours(personas, notification_tasks.REPEATABLE_GROUP + 3)
     ids = fanned_out(personas)
     texts = set(
         Delivery.objects.filter(pk__in=ids, channel=Channel.SMS).values_list("pk", flat=True)
@@ -215,7 +215,7 @@ def test_it_records_texts_a_few_at_a_time_when_a_repeat_would_reach_the_person(
         assert send_deliveries.call(ids) == len(ids)
 
     # Two groups: the second left once the first was recorded, within one chunk.
-    assert len(texts) > SENDING_THREADS
+    assert len(texts) > notification_tasks.REPEATABLE_GROUP
     assert len(ids) <= notification_tasks.SEND_CHUNK
     assert states_seen == [{DeliveryState.SENDING}, {DeliveryState.SENT, DeliveryState.SENDING}]
     assert set(Delivery.objects.filter(pk__in=ids).values_list("state", flat=True)) == {

@@ -4,6 +4,7 @@ import base64
 import json
 import socket
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from unittest import mock
 
@@ -249,3 +250,25 @@ def test_it_goes_through_the_proxy_the_environment_names(
     # A proxy receives the whole URL in the request line; the service itself nothing.
     assert proxy.requests == [("POST", target.endpoint)]
     assert push_service.received == []
+
+
+def test_it_keeps_a_connection_alive_for_each_sending_thread(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.SENDING_THREADS = 12
+    monkeypatch.setattr(outbound, "_pools", {})
+    # 50 ms away, as a real service is: the twelve threads' pushes are in flight together.
+    service = PushStandIn(application_server_key=vapid_keys().public_key, latency=0.05).start()
+    targets = [service.new_subscription()[0] for _thread in range(12)]
+    try:
+        with ThreadPoolExecutor(12) as threads:
+            for _round in range(2):
+                list(threads.map(send, targets))
+    finally:
+        service.stop()
+
+    endpoint = targets[0].endpoint
+    opened = outbound._pool_for(endpoint).connection_from_url(endpoint).num_connections
+    assert len(service.received) == 24
+    # A pool smaller than the threads would close the extra ones and open them again.
+    assert opened <= 12
