@@ -99,7 +99,7 @@ def in_threads(work: Callable[[Item], Answer], items: Sequence[Item]) -> list[An
     with _pool_lock:
         if _pool is None:
             # Pushes and texts mostly wait on their service's answer: the threads
-            # overlap the waits (settings.SENDING_THREADS).
+            # overlap the waits.
             _pool = ThreadPoolExecutor(settings.SENDING_THREADS, thread_name_prefix="sending")
     return list(_pool.map(guarded, items))
 
