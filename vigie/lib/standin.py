@@ -7,9 +7,22 @@ demo never reach the internet.
 
 from __future__ import annotations
 
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from typing import Any, Self
+
+
+class _CountingServer(ThreadingHTTPServer):
+    """Counts the connections it accepts: what a client's pool really opened, reconnections
+    included."""
+
+    accepted = 0
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        request = super().get_request()
+        self.accepted += 1  # only the serving thread accepts
+        return request
 
 
 class LocalService:
@@ -22,8 +35,12 @@ class LocalService:
     def __init__(self) -> None:
         self.requests: list[tuple[str, str]] = []
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
+        self.server = _CountingServer(("127.0.0.1", 0), self.handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def connections_accepted(self) -> int:
+        return self.server.accepted
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
         raise NotImplementedError
