@@ -136,6 +136,13 @@ def main() -> None:
         help="the worker's VIGIE_SENDING_THREADS (default: the settings' default)",
     )
     arguments = parser.parse_args()
+    if arguments.members < 1:
+        parser.error("--members must be at least 1")
+    if arguments.push_latency_ms < 0:
+        parser.error("--push-latency-ms must be zero or more")
+    # The settings' own bounds, said here rather than by the worker failing to start.
+    if arguments.sending_threads is not None and not 1 <= arguments.sending_threads <= 256:
+        parser.error("--sending-threads must be between 1 and 256")
     output = results_dir()  # before VIGIE_DATA_DIR points at this run's own folder
     url = os.environ.get(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vigie_bench_fanout"
@@ -155,7 +162,7 @@ def main() -> None:
         VIGIE_SMS_PROVIDER="file",
         VIGIE_EMAIL_BACKEND="file",
     )
-    if arguments.sending_threads:
+    if arguments.sending_threads is not None:
         environment["VIGIE_SENDING_THREADS"] = str(arguments.sending_threads)
     recreate_database(url)
     subprocess.run(
