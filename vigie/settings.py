@@ -349,7 +349,8 @@ RATE_DATA_EXPORT = env.rate("VIGIE_RATE_DATA_EXPORT", default="5/day")
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
+        # vigie.lib.tasks says what goes where; `run_worker --queue-name` picks.
+        "QUEUES": ["default", "messages", "letters"],
     }
 }
 TASK_MAX_ATTEMPTS = env.integer("VIGIE_TASK_MAX_ATTEMPTS", default=6, minimum=1)

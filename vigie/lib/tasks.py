@@ -8,6 +8,17 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+# The queues (settings.TASKS lists them), so that a deployment can give each kind of work
+# its own workers: a batch of letters or a data export never holds up an alert's sending.
+MESSAGES_QUEUE = "messages"  # what reaches people: alerts' fan-outs, deliveries, e-mails, texts
+LETTERS_QUEUE = "letters"  # the postal letters: rendering them, handing them to the printer
+# Every other task stays on "default": periodic housekeeping, data exports, purges.
+# A worker serving several queues takes the messages first, and the heartbeat before
+# them: it tells /healthz that the workers live and enqueues the periodic jobs, and a
+# commune-wide message's thousand sending batches must not make it late.
+MESSAGES_PRIORITY = 10
+HEARTBEAT_PRIORITY = 50
+
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 3600
 

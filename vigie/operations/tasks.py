@@ -4,10 +4,11 @@ from datetime import timedelta
 
 from django_tasks import task
 
+from vigie.lib.tasks import HEARTBEAT_PRIORITY
 from vigie.operations import actions, periodic
 
 
-@task()
+@task(priority=HEARTBEAT_PRIORITY)
 def heartbeat() -> list[str]:
     actions.do_record_heartbeat()
     # Every worker alive runs this often: the tasks of one gone are found within a beat.

@@ -15,7 +15,7 @@ DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 AEAD = re.compile(
     r"(AES128-GCM|AES256-GCM|AES_128_GCM|AES_256_GCM|CHACHA20-POLY1305|CHACHA20_POLY1305)"
 )
-UNITS = ["vigie-web.service", "vigie-worker.service"]
+UNITS = ["vigie-web.service", "vigie-worker.service", "vigie-messages-worker@.service"]
 
 
 def read(name: str) -> str:
@@ -63,3 +63,16 @@ def test_it_runs_each_service_unprivileged_and_confined(unit: str) -> None:
     assert settings["PrivateTmp"] == "true"
     # Secrets come from a root-owned file, never from the unit or the repository.
     assert settings["EnvironmentFile"] == "/etc/vigie/vigie.env"
+
+
+def test_it_has_one_worker_serve_every_queue_and_the_others_queues_that_exist() -> None:
+    from django.conf import settings
+
+    def queues(unit: str) -> list[str]:
+        [names] = re.findall(r"^ExecStart=.* run_worker .*--queue-name=(\S+)", read(unit), re.M)
+        return names.split(",")
+
+    # The heartbeat (/healthz) and the periodic jobs are on "default": one worker takes all.
+    assert queues("vigie-worker.service") == ["*"]
+    assert set(queues("vigie-messages-worker@.service")) <= set(settings.TASKS["default"]["QUEUES"])
+    assert queues("vigie-messages-worker@.service") == ["messages"]

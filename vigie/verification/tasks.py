@@ -12,6 +12,7 @@ from django.utils.translation import override
 from django_tasks import task
 
 from vigie.addresses.postal import Envelope, envelope
+from vigie.lib.tasks import LETTERS_QUEUE
 from vigie.operations import periodic
 from vigie.verification import actions
 from vigie.verification.codes import new_code
@@ -52,7 +53,7 @@ def render_letter(
     )
 
 
-@task()
+@task(queue_name=LETTERS_QUEUE)
 def send_letter(letter_id: int) -> str:
     """Make the code, print it into the PDF, hand the letter to the sender.
 
@@ -114,7 +115,7 @@ def send_letter(letter_id: int) -> str:
     return LetterStatus.HANDED_OVER
 
 
-@task()
+@task(queue_name=LETTERS_QUEUE)
 def withdraw_letter(letter_id: int) -> bool:
     """Take a cancelled letter back from the printer, if it is not too late."""
     letter = Letter.objects.filter(pk=letter_id, status=LetterStatus.CANCELLED).first()

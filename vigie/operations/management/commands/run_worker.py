@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -35,6 +36,13 @@ class Command(DatabaseWorkerCommand):
         "Run the worker that does the background jobs (e-mails, SMS, push notifications, "
         "exports, purges) and tells /healthz it is alive. Ctrl-C stops it."
     )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
+        # Every queue unless told (django-tasks-db's own default is "default" alone): one
+        # worker with no option does all the work; a deployment that gives the messages
+        # their own workers names the queues (deploy/README.md).
+        parser.set_defaults(queue_name="*")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["exclude_queues"] and "*" not in options["queue_name"].split(","):
