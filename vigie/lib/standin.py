@@ -18,6 +18,9 @@ class _CountingServer(ThreadingHTTPServer):
     included."""
 
     accepted = 0
+    # A service's listen backlog, not socketserver's 5: the connections of two workers'
+    # 64 sending threads, opened at once, were refused past it (bench/fanout.py --workers 2).
+    request_queue_size = 256
 
     def get_request(self) -> tuple[socket.socket, Any]:
         request = super().get_request()
