@@ -160,10 +160,22 @@ def directory_for(user: User, community_id: int) -> list[DirectoryEntry]:
     ]
 
 
+# The member count's entry in its family, shared by member_count and feed_page.
+MEMBER_COUNT_DETAIL = "count"
+
+
+def counted_members(community_id: int) -> QuerySet[Membership]:
+    """Who a community's member count counts (vigie.posts.access reads it with a feed)."""
+    return Membership.objects.filter(community_id=community_id, state__in=CURRENT_STATES)
+
+
 def member_count(community: Community) -> int:
+    # Immutable: a number, kept as it is, as feed_page keeps it when it reads it.
     return cache.remember(
         members_family(community.pk),
-        lambda: Membership.objects.filter(community=community, state__in=CURRENT_STATES).count(),
+        lambda: counted_members(community.pk).count(),
+        detail=MEMBER_COUNT_DETAIL,
+        immutable=True,
     )
 
 

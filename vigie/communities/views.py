@@ -53,11 +53,12 @@ def community(request: HttpRequest, community_id: int) -> HttpResponse:
         membership,
         cursor=request.GET.get("suite") or None,
         kind=kind if kind in PostKind.values else None,
+        with_member_count=True,
     )
     context = {
         "membership": membership,
         "community": membership.community,
-        "member_count": access.member_count(membership.community),
+        "member_count": page.member_count,
         "page": page,
         "kinds": PostKind.choices,
         "kind": kind,

@@ -15,7 +15,19 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Aggregate, Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import (
+    Aggregate,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+)
 from django.db.models.functions import Coalesce, JSONObject
 from django.db.models.sql.compiler import SQLCompiler
 from django.urls import reverse
@@ -23,7 +35,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.accounts.models import User
-from vigie.communities.access import CURRENT_STATES, absences_family, feed_family
+from vigie.communities.access import (
+    CURRENT_STATES,
+    MEMBER_COUNT_DETAIL,
+    absences_family,
+    counted_members,
+    feed_family,
+    members_family,
+)
 from vigie.communities.models import Membership
 from vigie.lib import cache
 from vigie.lib.errors import InvalidInput, NotFound
@@ -247,6 +266,7 @@ def feed_item(post: Post) -> FeedItem:
 class FeedPage:
     items: list[FeedItem]
     next_cursor: str | None
+    member_count: int | None = None  # when asked for (``with_member_count``)
 
 
 def _encode_cursor(item: FeedItem) -> str:
@@ -278,6 +298,7 @@ def feed_page(
     cursor: str | None = None,
     kind: str | None = None,
     limit: int = FEED_PAGE_SIZE,
+    with_member_count: bool = False,
 ) -> FeedPage:
     """Newest first, by cursor (stable while people post), a constant number of queries.
 
@@ -287,6 +308,9 @@ def feed_page(
     the holiday absences shown to this member, apart, in the absences family
     that the rest of the feed's changes leave alone. When neither is
     remembered (both families were just bumped), one query reads both.
+    ``with_member_count`` adds the community's member count (the page shows it),
+    remembered in its own family (vigie.communities.access.member_count's entry):
+    when it must be read with the posts, the posts' query carries it.
     """
     if kind and kind not in PostKind.values:
         raise InvalidInput({"kind": [_("Unknown kind of post.")]})
@@ -327,33 +351,73 @@ def feed_page(
         detail = f"absences|{viewer_id}|{today}"
         readers[detail], families[detail] = absences, absences_family(community_id)
 
-    def compute(missing: tuple[str, ...]) -> dict[str, tuple[FeedItem, ...]]:
-        if len(missing) == 1:
-            return {missing[0]: _items(readers[missing[0]]())}
-        both = _listed(shared()).order_by().union(_listed(absences()).order_by(), all=True)
-        items = sorted(
-            (feed_item(post) for post in both),
-            key=lambda item: (item.created_at, item.id),
-            reverse=True,
-        )
-        # The shared part holds no absence, the reader's part nothing else.
-        return {
-            detail: tuple(
-                item for item in items if (item.kind == PostKind.ABSENCE) == detail.startswith("a")
+    if with_member_count:
+        families[MEMBER_COUNT_DETAIL] = members_family(community_id)
+    # One number, the same in every row (PostgreSQL and SQLite compute it once).
+    member_count = Subquery(
+        counted_members(community_id)
+        .order_by()
+        .annotate(number=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+        .values("number")
+    )
+
+    def listed(posts: QuerySet[Post], *, counting: bool) -> QuerySet[Post]:
+        posts = _listed(posts)
+        return posts.annotate(member_count=member_count) if counting else posts
+
+    def compute(missing: tuple[str, ...]) -> dict[str, tuple[FeedItem, ...] | int]:
+        counting = MEMBER_COUNT_DETAIL in missing
+        parts = [detail for detail in missing if detail != MEMBER_COUNT_DETAIL]
+        found: dict[str, tuple[FeedItem, ...] | int] = {}
+        posts: list[Post] = []
+        if len(parts) == 1:
+            posts = list(
+                listed(readers[parts[0]](), counting=counting).order_by("-created_at", "-pk")
             )
-            for detail in missing
-        }
+            found[parts[0]] = tuple(feed_item(post) for post in posts)
+        elif parts:
+            posts = list(
+                listed(shared(), counting=counting)
+                .order_by()
+                .union(listed(absences(), counting=counting).order_by(), all=True)
+            )
+            items = sorted(
+                (feed_item(post) for post in posts),
+                key=lambda item: (item.created_at, item.id),
+                reverse=True,
+            )
+            # The shared part holds no absence, the reader's part nothing else.
+            for detail in parts:
+                found[detail] = tuple(
+                    item
+                    for item in items
+                    if (item.kind == PostKind.ABSENCE) == detail.startswith("a")
+                )
+        if counting:
+            # Without a post to carry it (an empty feed), the count is read on its own.
+            found[MEMBER_COUNT_DETAIL] = (
+                int(posts[0].member_count)  # type: ignore[attr-defined] # the annotation
+                if posts
+                else counted_members(community_id).count()
+            )
+        return found
 
     found = cache.remember_together(families, compute)
+    count = found.pop(MEMBER_COUNT_DETAIL, None)
     rows = [
         item
         for detail, items in found.items()
+        if isinstance(items, tuple)
         for item in items
         if not after or not detail.startswith("a") or (item.created_at, item.id) < after
     ]
     rows.sort(key=lambda item: (item.created_at, item.id), reverse=True)
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    return FeedPage(items=rows[:limit], next_cursor=next_cursor)
+    return FeedPage(
+        items=rows[:limit],
+        next_cursor=next_cursor,
+        member_count=count if isinstance(count, int) else None,
+    )
 
 
 def _place(after: tuple[datetime, int] | None) -> str:

@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from vigie.accounts.models import User
-from vigie.communities.models import Community
+from vigie.communities.access import counted_members
+from vigie.communities.models import Community, Membership
 from vigie.posts.models import Comment, Post, PostImage, PostKind
 from vigie.test import Personas, forget_shared_cache, log_in_as, neighbourhood_a, neighbourhood_b
 
@@ -25,8 +26,8 @@ pytestmark = pytest.mark.django_db
 
 # bench/feed.py's target: session, account, memberships, feed.
 API_QUERIES = 4
-# The page shows the number of members too, read apart (communities.access.member_count).
-PAGE_QUERIES = API_QUERIES + 1
+# The page shows the number of members too: read with the posts when both are forgotten.
+PAGE_QUERIES = API_QUERIES
 
 
 def fill(community: Community, *, author: User, reader: User, posts: int) -> None:
@@ -110,3 +111,61 @@ def test_it_reads_the_next_page_of_a_busy_feed_in_as_few_queries(personas: Perso
     after = queries(alice, f"{url}?cursor={first['next_cursor']}")
 
     assert after <= API_QUERIES
+
+
+def page(client: Client, community: Community) -> tuple[int, int]:
+    """The page's member count, and the queries it took, the cache as it is."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/quartiers/{community.pk}/")
+    assert response.status_code == 200
+    return response.context["member_count"], len(captured)
+
+
+def test_it_reads_the_posts_again_after_a_post_and_keeps_the_member_count(
+    personas: Personas,
+) -> None:
+    from vigie.posts.actions import PostInput, do_create_post
+
+    a = neighbourhood_a()
+    alice = log_in_as(Client(), personas.alice)
+    forget_shared_cache()
+    page(alice, a)
+    do_create_post(
+        Membership.objects.get(user=personas.dave, community=a),
+        data=PostInput(kind="information", title="Nouveau", body="Bonjour."),
+    )
+
+    count, taken = page(alice, a)
+
+    assert count == counted_members(a.pk).count()
+    assert taken == 1  # the posts; the count stayed remembered
+
+
+def test_it_counts_a_neighbour_gone_with_the_posts_in_one_query(personas: Personas) -> None:
+    from vigie.communities.actions import do_leave_community
+
+    a = neighbourhood_a()
+    Post.objects.create(
+        community=a, author=personas.alice, kind=PostKind.INFORMATION, title="Là", body="."
+    )
+    alice = log_in_as(Client(), personas.alice)
+    forget_shared_cache()
+    before, _taken = page(alice, a)
+    leaving = Membership.objects.get(user=personas.dave, community=a)
+    do_leave_community(leaving, acting_user=personas.dave)
+
+    after, taken = page(alice, a)
+
+    assert after == before - 1 == counted_members(a.pk).count()
+    assert taken == 1  # a membership bumps the feed too: one query reads both again
+
+
+def test_it_counts_the_members_of_a_neighbourhood_without_posts(personas: Personas) -> None:
+    b = neighbourhood_b()
+    Post.objects.filter(community=b).delete()
+    mallory = log_in_as(Client(), personas.mallory)
+    forget_shared_cache()
+
+    count, _taken = page(mallory, b)
+
+    assert count == counted_members(b.pk).count() >= 1
