@@ -353,17 +353,18 @@ def feed_page(
 
     if with_member_count:
         families[MEMBER_COUNT_DETAIL] = members_family(community_id)
-    # One number, the same in every row (PostgreSQL and SQLite compute it once).
-    member_count = Subquery(
-        counted_members(community_id)
-        .order_by()
-        .annotate(number=Func(F("pk"), function="COUNT", output_field=IntegerField()))
-        .values("number")
-    )
 
     def listed(posts: QuerySet[Post], *, counting: bool) -> QuerySet[Post]:
-        posts = _listed(posts)
-        return posts.annotate(member_count=member_count) if counting else posts
+        if not counting:
+            return _listed(posts)
+        # One number, the same in every row (PostgreSQL and SQLite compute it once).
+        member_count = Subquery(
+            counted_members(community_id)
+            .order_by()
+            .annotate(number=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+            .values("number")
+        )
+        return _listed(posts).annotate(member_count=member_count)
 
     def compute(missing: tuple[str, ...]) -> dict[str, tuple[FeedItem, ...] | int]:
         counting = MEMBER_COUNT_DETAIL in missing
