@@ -288,10 +288,6 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise InvalidInput({"cursor": [_("This page marker is not valid.")]}) from None
 
 
-def _items(posts: QuerySet[Post]) -> tuple[FeedItem, ...]:
-    return tuple(feed_item(post) for post in _listed(posts).order_by("-created_at", "-pk"))
-
-
 def feed_page(
     membership: Membership,
     *,
