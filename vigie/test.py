@@ -25,7 +25,6 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from vigie.accounts import session_store
@@ -46,6 +45,7 @@ from vigie.communities.demo import (
 from vigie.communities.models import Community, Membership, Role
 from vigie.lib import cache as shared_cache
 from vigie.municipalities.models import TownHall
+from vigie.operations.worker import ResumingWorker
 from vigie.verification.actions import do_complete_verification
 
 if TYPE_CHECKING:
@@ -244,18 +244,26 @@ def log_in_as(client: Client, user: User, *, second_factor: bool = False) -> Cli
     return client
 
 
-def run_tasks() -> int:
-    """Run every task that is due, as the worker would; returns how many ran."""
-    worker = Worker(
-        queue_names=["*"],
+def task_worker(
+    *queues: str, worker_id: str = "tests", max_tasks: int | None = None
+) -> ResumingWorker:
+    """The worker ``run_worker`` makes, of these queues (every one by default), in batch mode:
+    its ``run()`` stops once nothing is due, and closes its database connections then."""
+    return ResumingWorker(
+        queue_names=list(queues) or ["*"],
         interval=0,
         batch=True,
         backend_name="default",
         startup_delay=False,
-        max_tasks=None,
-        worker_id="tests",
+        max_tasks=max_tasks,
+        worker_id=worker_id,
         excluded_queue_names=[],
     )
+
+
+def run_tasks() -> int:
+    """Run every task that is due, as the worker would; returns how many ran."""
+    worker = task_worker()
     ran = 0
     while (result := DBTaskResult.objects.ready().first()) is not None:
         result.claim(worker.worker_id)

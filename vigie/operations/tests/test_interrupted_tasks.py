@@ -16,8 +16,7 @@ from pytest_django.fixtures import Settings
 from vigie.operations.actions import do_resume_interrupted_tasks
 from vigie.operations.models import WorkerProcess
 from vigie.operations.tasks import clear_expired_sessions
-from vigie.operations.worker import ResumingWorker
-from vigie.test import run_tasks
+from vigie.test import run_tasks, task_worker
 
 
 def running(*, worker_ids: list[str], minutes_ago: float) -> str:
@@ -38,19 +37,6 @@ def status(task_id: str) -> str:
 def seen(worker_id: str, *, minutes_ago: float) -> None:
     at = timezone.now() - timedelta(minutes=minutes_ago)
     WorkerProcess.objects.create(worker_id=worker_id, host="h", pid=1, started_at=at, seen_at=at)
-
-
-def worker(worker_id: str) -> ResumingWorker:
-    return ResumingWorker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=worker_id,
-        excluded_queue_names=[],
-    )
 
 
 @pytest.mark.django_db
@@ -96,7 +82,7 @@ def test_it_keeps_a_task_cut_off_by_the_database_to_run_it_again(
     monkeypatch.setattr("vigie.operations.actions.do_clear_expired_sessions", database_gone)
     monkeypatch.setattr(connections["default"], "is_usable", lambda: False)
     with pytest.raises(OperationalError):
-        worker("w1").run_task(claimed)
+        task_worker(worker_id="w1").run_task(claimed)
     monkeypatch.undo()
 
     assert status(task_id) == TaskResultStatus.RUNNING  # not FAILED: nothing wrong with it
@@ -118,7 +104,7 @@ def test_it_records_the_task_s_own_database_error_as_its_failure(
         raise OperationalError("database is locked")  # the connection itself is fine
 
     monkeypatch.setattr("vigie.operations.actions.do_clear_expired_sessions", locked)
-    worker("w1").run_task(claimed)
+    task_worker(worker_id="w1").run_task(claimed)
 
     assert status(task_id) == TaskResultStatus.FAILED
 

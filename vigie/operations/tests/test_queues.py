@@ -10,26 +10,13 @@ from django_tasks_db.models import DBTaskResult
 
 from vigie.notifications.tasks import send_deliveries, send_email
 from vigie.operations.tasks import heartbeat
-from vigie.operations.worker import ResumingWorker
 from vigie.privacy.tasks import purge_expired
+from vigie.test import task_worker
 from vigie.verification.tasks import send_letter
 
 MISSING = 999_999  # no such row: each task finds nothing to do, and ends at once
-
-
-def worker(*queues: str, max_tasks: int | None = None) -> ResumingWorker:
-    """The worker run_worker makes; it closes its connections when done, so the tests that
-    run it are not inside a test's transaction."""
-    return ResumingWorker(
-        queue_names=list(queues),
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=max_tasks,
-        worker_id="queues",
-        excluded_queue_names=[],
-    )
+# task_worker() closes its connections when done: the tests that run it are not inside
+# a test's transaction (django_db(transaction=True)).
 
 
 def finished() -> list[str]:
@@ -53,7 +40,7 @@ def queue_one_of_each() -> None:
 def test_it_lets_a_messages_worker_send_while_letters_and_housekeeping_wait() -> None:
     queue_one_of_each()
 
-    worker("messages").run()
+    task_worker("messages").run()
 
     assert sorted(finished()) == ["send_deliveries", "send_email"]
     waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
@@ -64,7 +51,7 @@ def test_it_lets_a_messages_worker_send_while_letters_and_housekeeping_wait() ->
 def test_it_leaves_the_messages_to_their_own_workers_when_told() -> None:
     queue_one_of_each()
 
-    worker("default", "letters").run()
+    task_worker("default", "letters").run()
 
     assert sorted(finished()) == ["purge_expired", "send_letter"]
     assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 2
@@ -76,7 +63,7 @@ def test_it_sends_messages_first_on_a_worker_of_every_queue_and_beats_before_the
     heartbeat.using(run_after=timezone.now()).enqueue()
 
     for _task in range(5):
-        worker("*", max_tasks=1).run()
+        task_worker(max_tasks=1).run()
 
     assert finished()[:3] == ["heartbeat", "send_email", "send_deliveries"]
     assert sorted(finished()[3:]) == ["purge_expired", "send_letter"]
