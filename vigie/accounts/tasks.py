@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from django_tasks import task
-
 from vigie.accounts import actions
-from vigie.lib.tasks import MESSAGES_PRIORITY, MESSAGES_QUEUE
+from vigie.lib.tasks import message_task
 
 
-@task(queue_name=MESSAGES_QUEUE, priority=MESSAGES_PRIORITY)
+@message_task
 def mail_password_reset(email: str) -> bool:
     return actions.do_queue_password_reset_email(email=email)

@@ -16,7 +16,7 @@ from django_tasks import task
 from vigie.alerts.messages import decision_notice
 from vigie.alerts.models import Alert, AlertSupport, State, Urgency
 from vigie.communities.models import Membership, MembershipState
-from vigie.lib.tasks import MESSAGES_PRIORITY, MESSAGES_QUEUE
+from vigie.lib.tasks import message_task
 from vigie.notifications.actions import do_create_deliveries
 from vigie.notifications.models import Channel, Delivery, DeliveryState, InboxItem
 from vigie.notifications.preferences import Plan, plans_for
@@ -39,7 +39,7 @@ def audience(alert: Alert) -> list[int]:
     )
 
 
-@task(queue_name=MESSAGES_QUEUE, priority=MESSAGES_PRIORITY)
+@message_task
 def fan_out_alert(alert_id: int) -> int:
     alert = Alert.objects.filter(pk=alert_id).first()
     if alert is None or alert.state != State.APPROVED:
@@ -55,7 +55,7 @@ def fan_out_alert(alert_id: int) -> int:
     return created
 
 
-@task(queue_name=MESSAGES_QUEUE, priority=MESSAGES_PRIORITY)
+@message_task
 def fan_out_withdrawal(alert_id: int) -> int:
     """Everyone an alert reached hears that it is withdrawn, by the channels it reached them.
 
@@ -84,7 +84,7 @@ def fan_out_withdrawal(alert_id: int) -> int:
     return created
 
 
-@task(queue_name=MESSAGES_QUEUE, priority=MESSAGES_PRIORITY)
+@message_task
 def notify_followers(alert_id: int) -> int:
     """A closed alert: a notice to its author, to those it reached and to those who joined."""
     alert = Alert.objects.select_related("author").filter(pk=alert_id).first()
@@ -151,7 +151,7 @@ def _reply(outcome: str) -> str:
     ) % {"reason": reason}
 
 
-@task(queue_name=MESSAGES_QUEUE, priority=MESSAGES_PRIORITY)
+@message_task
 def reply_to_text(phone_id: int, outcome: str, attempt: int = 1) -> str:
     """Tell a member by SMS why the text they sent did not become an alert."""
     import secrets

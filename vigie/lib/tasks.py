@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import ParamSpec, TypeVar
 
 from django.conf import settings
 from django.utils import timezone
+from django_tasks import task
+from django_tasks.base import Task
 
 # The queues (settings.TASKS lists them), so that a deployment can give each kind of work
 # its own workers: a batch of letters or a data export never holds up an alert's sending.
@@ -18,6 +22,15 @@ LETTERS_QUEUE = "letters"  # the postal letters: rendering them, handing them to
 # commune-wide message's thousand sending batches must not make it late.
 MESSAGES_PRIORITY = 10
 HEARTBEAT_PRIORITY = 50
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def message_task(function: Callable[P, T]) -> Task[P, T]:
+    """``@task`` for what reaches people: on the messages queue, ahead of the rest."""
+    return task(function, queue_name=MESSAGES_QUEUE, priority=MESSAGES_PRIORITY)
+
 
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 3600

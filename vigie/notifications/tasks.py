@@ -10,7 +10,7 @@ from django.conf import settings
 from django_tasks import task
 
 from vigie.accounts.models import User
-from vigie.lib.tasks import MESSAGES_PRIORITY, MESSAGES_QUEUE
+from vigie.lib.tasks import message_task
 from vigie.notifications import actions, emails
 from vigie.notifications.channels import SENDERS, Parcel, Recipient, Result, Sent
 from vigie.notifications.errors import PermanentFailure, TemporaryFailure
@@ -21,7 +21,7 @@ from vigie.operations import periodic
 logger = logging.getLogger(__name__)
 
 
-@task(queue_name=MESSAGES_QUEUE, priority=MESSAGES_PRIORITY)
+@message_task
 def send_email(outgoing_email_id: int) -> str:
     email = OutgoingEmail.objects.filter(pk=outgoing_email_id).first()
     if email is None or email.status != DeliveryStatus.QUEUED:
@@ -60,7 +60,7 @@ SEND_CHUNK = 250
 REPEATABLE_GROUP = 8
 
 
-@task(queue_name=MESSAGES_QUEUE, priority=MESSAGES_PRIORITY)
+@message_task
 def send_deliveries(delivery_ids: list[int]) -> int:
     """Send a batch by chunks: claim a chunk, check it still applies, send it, record it.
 
@@ -226,7 +226,7 @@ periodic.register(
 periodic.register("send_digests", every=timedelta(minutes=30), task=send_digests)
 
 
-@task(queue_name=MESSAGES_QUEUE, priority=MESSAGES_PRIORITY)
+@message_task
 def send_phone_code(phone_id: int, attempt: int = 1) -> str:
     """The code exists only here and in the text message; the database keeps its hash."""
     from django.contrib.auth.hashers import make_password
