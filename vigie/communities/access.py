@@ -170,7 +170,7 @@ def counted_members(community_id: int) -> QuerySet[Membership]:
 
 
 def member_count(community: Community) -> int:
-    # Immutable: a number, kept as it is, as feed_page keeps it when it reads it.
+    # A number: shared as it is, never copied.
     return cache.remember(
         members_family(community.pk),
         lambda: counted_members(community.pk).count(),

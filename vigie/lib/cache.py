@@ -59,6 +59,15 @@ _request_tokens: ContextVar[dict[str, str] | None] = ContextVar("request_tokens"
 class _Stored:
     value: Any  # pickled bytes, or the object itself when immutable
     size: int  # pickled value, key and overhead: what the memory bound counts
+    # Said with the value, so that whoever reads an entry (remember, remember_together)
+    # returns what was remembered, however it was written.
+    pickled: bool = True
+
+    def copy(self) -> Any:
+        """A fresh copy when pickled (callers may change it), else the one shared object."""
+        if self.pickled:
+            return pickle.loads(self.value)  # noqa: S301 # nosec B301 - our own bytes
+        return self.value
 
 
 class _LocalValues:
@@ -189,14 +198,12 @@ def remember(
     key = f"{family}@{token}:{detail}"
     stored = _local.get(key)
     if stored is not None:
-        if immutable:
-            return stored.value
-        copy: T = pickle.loads(stored.value)  # noqa: S301 # nosec B301 - our own bytes
-        return copy
+        remembered: T = stored.copy()
+        return remembered
     value = compute()
     pickled = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     size = len(pickled) + len(key) + ENTRY_OVERHEAD
-    _local.put(key, _Stored(value if immutable else pickled, size=size))
+    _local.put(key, _Stored(value if immutable else pickled, size=size, pickled=not immutable))
     return value
 
 
@@ -228,13 +235,16 @@ def remember_together(
         if stored is None:
             missing.append(detail)
         else:
-            found[detail] = stored.value
+            found[detail] = stored.copy()
     if missing:
         computed = compute(tuple(missing))
         for detail in missing:
             value = computed[detail]
             size = len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-            _local.put(keys[detail], _Stored(value, size=size + len(keys[detail]) + ENTRY_OVERHEAD))
+            _local.put(
+                keys[detail],
+                _Stored(value, size=size + len(keys[detail]) + ENTRY_OVERHEAD, pickled=False),
+            )
             found[detail] = value
     return found
 

@@ -51,6 +51,20 @@ def test_it_gives_each_reader_its_own_copy_unless_immutable() -> None:
     assert cache.remember("test:4", lambda: never, immutable=True) is shared
 
 
+def test_it_serves_one_entry_to_remember_and_remember_together_alike() -> None:
+    # A member count is remembered by member_count and by the feed page's read, each its way.
+    cache.remember("test:5", lambda: 12, detail="count")
+    cache.remember_together({"list": "test:6"}, lambda missing: {"list": ("a",)})
+
+    together = cache.remember_together(
+        {"count": "test:5", "list": "test:6"}, lambda missing: dict.fromkeys(missing, 0)
+    )
+
+    assert together == {"count": 12, "list": ("a",)}
+    assert cache.remember("test:6", list, detail="list") == ("a",)
+    assert cache.remember("test:5", int, detail="count", immutable=True) == 12
+
+
 @pytest.mark.django_db(transaction=True)
 def test_it_never_serves_a_value_read_before_the_commit_afterwards() -> None:
     cache.remember("test:5", lambda: "before")
