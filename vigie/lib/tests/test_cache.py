@@ -61,7 +61,7 @@ def test_it_serves_one_entry_to_remember_and_remember_together_alike() -> None:
     )
 
     assert together == {"count": 12, "list": ("a",)}
-    assert cache.remember("test:6", list, detail="list") == ("a",)
+    assert cache.remember("test:6", tuple, detail="list") == ("a",)
     assert cache.remember("test:5", int, detail="count", immutable=True) == 12
 
 
