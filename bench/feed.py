@@ -6,7 +6,8 @@ serves Vigie with granian (2 workers), loads it from a second process
 
 - requests per second, p50 and p99 of the feed (the API's and the page's);
 - the same for a logged-in hello world on the same server and middleware,
-  and the feed's share of it (the feed's own cost);
+  and the feed's share of it (the feed's own cost): the three measured in
+  interleaved rounds (3 by default), each share the median of the rounds' own;
 - the same for a bare hello world (Django with no middleware and no
   database) on the same server, and the feed's share of it (the ceiling);
 - the API's feed again with only the essential middleware (sessions and
@@ -17,7 +18,7 @@ and writes them through ``bench/results.py``, each beside its target: the feed
 (API and page) at least 0.5 of the logged-in hello and 0.25 of the bare one,
 at most 4 SQL queries per page, the same for 10 posts as for 10,000.
 
-    .venv/bin/python bench/feed.py [--posts 10000] [--seconds 10] [--no-redis]
+    .venv/bin/python bench/feed.py [--posts 10000] [--seconds 6] [--rounds 3] [--no-redis]
     # BENCH_QUICK=1: 200 posts, 3 s per measure
 
 PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
@@ -32,6 +33,7 @@ import http.client
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -273,6 +275,12 @@ class Server:
         return figures
 
 
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median rate (its own p50 and p99 with it); the lower middle of an even count."""
+    ordered = sorted(runs, key=lambda run: run["requests_per_second"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def line(label: str, figures: dict[str, Any], *, shares: str = "") -> str:
     return (
         f"{label:<34} {figures['requests_per_second']:>8.0f} req/s"
@@ -283,10 +291,13 @@ def line(label: str, figures: dict[str, Any], *, shares: str = "") -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--posts", type=int, default=200 if quick() else 10_000)
-    parser.add_argument("--seconds", type=float, default=3.0 if quick() else 10.0)
+    parser.add_argument("--seconds", type=float, default=3.0 if quick() else 6.0)
+    parser.add_argument("--rounds", type=int, default=1 if quick() else 3)
     parser.add_argument("--no-redis", action="store_true")
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if arguments.rounds < 1 or arguments.seconds <= 0 or arguments.posts < 10:
+        parser.error("--rounds at least 1, --seconds above 0, --posts at least 10")
     if arguments.seed:
         print(json.dumps(seed(arguments.posts)))
         return
@@ -325,29 +336,55 @@ def main() -> None:
     log = data_dir / "granian.log"
 
     feed_url = f"/api/v1/communities/{community}/posts"
+    paths = {"hello": "/bench/hello/", "api": feed_url, "page": f"/quartiers/{community}/"}
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in paths}
     with Server("bench.settings", environment, log) as server:
-        hello = server.load("/bench/hello/", cookie=cookie, seconds=seconds)
-        api = server.load(feed_url, cookie=cookie, seconds=seconds)
-        page = server.load(f"/quartiers/{community}/", cookie=cookie, seconds=seconds)
+        # Rounds of the three, interleaved: this machine's speed moves within a minute, and
+        # a ratio is only fair between measures taken at the same moment.
+        for _round in range(arguments.rounds):
+            for name, path in paths.items():
+                runs[name].append(server.load(path, cookie=cookie, seconds=seconds))
+    hello, api, page = (median_run(runs[name]) for name in paths)
+    of_hello = {
+        name: statistics.median(
+            run["requests_per_second"] / hello_run["requests_per_second"]
+            for run, hello_run in zip(runs[name], runs["hello"], strict=True)
+        )
+        for name in ("api", "page")
+    }
     with Server("bench.essential_settings", environment, log) as server:
         essential = server.load(feed_url, cookie=cookie, seconds=seconds)
     with Server("bench.bare_settings", environment, log) as server:
         bare = server.load("/bench/hello/", cookie=None, seconds=seconds)
 
-    def shares(figures: dict[str, Any]) -> str:
+    def shares(figures: dict[str, Any], of_logged_in: float) -> str:
         rate = figures["requests_per_second"]
         return (
-            f"   {rate / hello['requests_per_second']:.2f} of logged-in hello"
+            f"   {of_logged_in:.2f} of logged-in hello"
             f"   {rate / bare['requests_per_second']:.2f} of bare hello"
         )
 
     cache = "Redis" if not arguments.no_redis else "database cache"
-    print(f"granian, {WORKERS} workers, PostgreSQL, {cache}; {seconds:.0f} s per measure")
+    print(
+        f"granian, {WORKERS} workers, PostgreSQL, {cache}; {seconds:.0f} s per measure; "
+        f"logged-in hello, API and page: medians of {arguments.rounds} interleaved rounds"
+    )
     print(line("bare hello (no middleware, no DB)", bare))
     print(line("logged-in hello (all middleware)", hello))
-    print(line("feed, API (20 posts)", api, shares=shares(api)))
-    print(line("feed, page (20 posts)", page, shares=shares(page)))
-    print(line("feed, API, essential middleware", essential, shares=shares(essential)))
+    print(line("feed, API (20 posts)", api, shares=shares(api, of_hello["api"])))
+    print(line("feed, page (20 posts)", page, shares=shares(page, of_hello["page"])))
+    essential_share = essential["requests_per_second"] / hello["requests_per_second"]
+    print(
+        line(
+            "feed, API, essential middleware", essential, shares=shares(essential, essential_share)
+        )
+    )
+    for name in ("api", "page"):
+        each = ", ".join(
+            f"{run['requests_per_second'] / hello_run['requests_per_second']:.2f}"
+            for run, hello_run in zip(runs[name], runs["hello"], strict=True)
+        )
+        print(f"  feed {name} ÷ logged-in hello, round by round: {each}")
     print("SQL queries per feed request:")
     for label, count in seeded["queries"].items():
         print(f"  {label:<28} {count}")
@@ -371,7 +408,7 @@ def main() -> None:
             Figure(f"feed {label} p99", measured["p99_ms"], "ms"),
             Figure(
                 f"feed {label} ÷ logged-in hello",
-                rate / hello["requests_per_second"],
+                of_hello[surface],
                 "",
                 ">=",
                 0.5,
@@ -406,7 +443,7 @@ def main() -> None:
     figures.append(
         Figure(
             "feed API, essential middleware ÷ logged-in hello",
-            essential["requests_per_second"] / hello["requests_per_second"],
+            essential_share,
         )
     )
     write_results(
@@ -417,7 +454,12 @@ def main() -> None:
             cache=cache,
             server=f"granian, {WORKERS} workers",
         ),
-        parameters={"posts": arguments.posts, "seconds": seconds, "redis": not arguments.no_redis},
+        parameters={
+            "posts": arguments.posts,
+            "seconds": seconds,
+            "rounds": arguments.rounds,
+            "redis": not arguments.no_redis,
+        },
         directory=output,
     )
 

@@ -19,8 +19,10 @@ from vigie.communities.forms import (
     NeighbourhoodRequestForm,
 )
 from vigie.communities.models import NeighbourhoodRequest
+from vigie.communities.pages import community_frame, community_slots
 from vigie.lib.errors import NotFound
 from vigie.lib.forms import ran, render_form, run_action
+from vigie.lib.frames import render_framed
 from vigie.posts.access import feed_page
 from vigie.posts.models import PostKind
 from vigie.verification.access import is_verified_resident
@@ -49,23 +51,16 @@ def community(request: HttpRequest, community_id: int) -> HttpResponse:
     user = _user(request)
     membership = access.membership_in(user, community_id)
     kind = request.GET.get("type") or None
+    kind = kind if kind in PostKind.values else None
     page = feed_page(
-        membership,
-        cursor=request.GET.get("suite") or None,
-        kind=kind if kind in PostKind.values else None,
-        with_member_count=True,
+        membership, cursor=request.GET.get("suite") or None, kind=kind, with_member_count=True
     )
-    context = {
-        "membership": membership,
-        "community": membership.community,
-        "member_count": page.member_count,
-        "page": page,
-        "kinds": PostKind.choices,
-        "kind": kind,
-        "tile_url": settings.MAP_TILE_URL,
-        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
-    }
-    return render(request, "communities/community.html", context)
+    return render_framed(
+        request,
+        "communities/community.html",
+        frame=community_frame(membership, page, kind=kind),
+        slots=community_slots(membership, page),
+    )
 
 
 @login_required

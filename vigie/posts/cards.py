@@ -1,4 +1,4 @@
-"""{% feed_card item %}: a post's card, rendered once per language and kept.
+"""A feed's post cards, each rendered once per language and kept.
 
 A feed page shows twenty cards; rendering them took nine tenths of the page's
 time. A card shows nothing that depends on its reader (no buttons, no form),
@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import functools
 
-from django import template
 from django.template.loader import render_to_string
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from vigie.posts.access import FeedItem
-
-register = template.Library()
 
 
 @functools.lru_cache(maxsize=8192)
@@ -24,6 +22,7 @@ def _card(item: FeedItem, language: str) -> SafeString:
     return render_to_string("posts/post_card.html", {"post": item})
 
 
-@register.simple_tag
-def feed_card(item: FeedItem) -> SafeString:
-    return _card(item, get_language())
+def feed_cards(items: list[FeedItem]) -> SafeString:
+    """The page's cards, in the language of the request."""
+    language = get_language()
+    return format_html_join("", "{}", ((_card(item, language),) for item in items))
