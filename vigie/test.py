@@ -44,6 +44,7 @@ from vigie.communities.demo import (
 )
 from vigie.communities.models import Community, Membership, Role
 from vigie.lib import cache as shared_cache
+from vigie.lib import frames
 from vigie.municipalities.models import TownHall
 from vigie.operations.worker import ResumingWorker
 from vigie.verification.actions import do_complete_verification
@@ -276,9 +277,11 @@ def forget_shared_cache() -> None:
     """Forget what is cached: unlike the database, caches are not rolled back after a test.
 
     Without it, a test could meet a session, an account or a feed cached by
-    the previous one (SQLite even gives the same ids again).
+    the previous one (SQLite even gives the same ids again). The frames this
+    process keeps go too (vigie.lib.frames).
     """
     shared_cache.forget_local_values()
+    frames.forget()
     if not settings.REDIS_URL:
         caches["shared"].clear()  # local memory, this process's own
         return  # the database cache is rolled back with the test

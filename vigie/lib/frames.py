@@ -11,7 +11,10 @@ What may differ from one reader to another must be a slot or part of the key, ne
 read from the request or the user while the frame renders: the frame sees a stand-in
 request (its resolved view, and markers for its nonce and path) and a stand-in user
 (three flags), so a template that reads anything else about them renders it empty in
-the frame and differs from ``render_whole``, which the tests compare it with.
+the frame and differs from ``render_whole``, which the tests compare it with. Nor may
+a framed template read the time, or change a slot with a filter (the filter would
+change the marker, not the value): a marker that comes out altered is an error when
+the frame is made, before any page is served with it.
 
 Per request: the CSP nonce, the CSRF token, the path (the language form comes back to
 it), the messages, and the page's own slots.
@@ -26,6 +29,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
 from django.contrib.messages import get_messages
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
@@ -42,9 +46,11 @@ _TOKEN = secrets.token_hex(8)
 _MARKER = re.compile(f"\ue000{_TOKEN}:([a-z_]+)\ue001")
 FRAMES_KEPT = 512  # of ~10 kB each: a few MB a worker, well inside its memory target
 
-# The request's own values every framed page has (base.html reads them).
+# The request's own values every framed page has (base.html reads them), and the names
+# the frame's context gives its stand-ins: no page's value or slot may take them.
 NONCE, CSRF_TOKEN, PATH, MESSAGES = "csp_nonce", "csrf_token", "path", "messages"
 _OWN_SLOTS = frozenset({NONCE, CSRF_TOKEN, PATH, MESSAGES})
+_RESERVED = _OWN_SLOTS | {"request", "user", "framed_messages"}
 
 
 def _marker(name: str) -> str:
@@ -95,7 +101,23 @@ def _frame(key: _Key) -> tuple[str, ...]:
         "framed_messages": _marker(MESSAGES),
     }
     rendered = get_template(key.template_name).render(context)
-    return tuple(_MARKER.split(rendered))
+    pieces = tuple(_MARKER.split(rendered))
+    known = key.slots | _OWN_SLOTS
+    texts, names = pieces[0::2], pieces[1::2]
+    if any("\ue000" in text or "\ue001" in text or _TOKEN in text for text in texts) or not (
+        set(names) <= known
+    ):
+        # A filter or tag changed a marker: the value would be lost, or the token leave.
+        raise ImproperlyConfigured(
+            f"{key.template_name}: a slot's marker came out changed; "
+            "a framed template shows its slots as they are given"
+        )
+    return pieces
+
+
+def forget() -> None:
+    """Drop the frames this process keeps (the tests do between two tests)."""
+    _frame.cache_clear()
 
 
 def _frame_user(request: HttpRequest) -> FrameUser:
@@ -125,8 +147,10 @@ def render_framed(
 
     A slot's value is HTML: a plain ``str`` is escaped, a ``SafeString`` goes in as is.
     """
-    if _OWN_SLOTS & slots.keys() or _OWN_SLOTS & frame.keys():
-        raise ValueError(f"{sorted(_OWN_SLOTS)} are every framed page's own slots")
+    if _RESERVED & slots.keys() or _RESERVED & frame.keys():
+        raise ValueError(f"{sorted(_RESERVED)} are every framed page's own slots")
+    if slots.keys() & frame.keys():
+        raise ValueError(f"both a slot and a frame's value: {sorted(slots.keys() & frame.keys())}")
     resolver_match = request.resolver_match
     key = _Key(
         template_name=template_name,

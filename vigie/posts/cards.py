@@ -14,12 +14,15 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from vigie.lib.links import url_of
 from vigie.posts.access import FeedItem
 
 
 @functools.lru_cache(maxsize=8192)
 def _card(item: FeedItem, language: str) -> SafeString:
-    return render_to_string("posts/post_card.html", {"post": item})
+    return render_to_string(
+        "posts/post_card.html", {"post": item, "url": url_of("posts:post", item.id)}
+    )
 
 
 def feed_cards(items: list[FeedItem]) -> SafeString:
