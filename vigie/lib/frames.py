@@ -44,7 +44,9 @@ from vigie.lib.context_processors import site
 # the process: every marker is replaced before a response goes out).
 _TOKEN = secrets.token_hex(8)
 _MARKER = re.compile(f"\ue000{_TOKEN}:([a-z_]+)\ue001")
-FRAMES_KEPT = 512  # of ~10 kB each: a few MB a worker, well inside its memory target
+# A frame weighs about 7 kB; a few dozen serve every community, languages and roles
+# included, and room for more costs under a megabyte of a worker.
+FRAMES_KEPT = 128
 
 # The request's own values every framed page has (base.html reads them), and the names
 # the frame's context gives its stand-ins: no page's value or slot may take them.
