@@ -1,4 +1,4 @@
-"""A feed's post cards, each rendered once per language and kept.
+"""A feed's post cards, each rendered once per language and time zone, and kept.
 
 A feed page shows twenty cards; rendering them took nine tenths of the page's
 time. A card shows nothing that depends on its reader (no buttons, no form),
