@@ -34,7 +34,7 @@ from vigie.alerts.models import (
     Urgency,
 )
 from vigie.audit import events as audit
-from vigie.communities.models import CommunityKind, Membership, MembershipState, Role
+from vigie.communities.models import CommunityKind, Membership, MembershipState
 from vigie.lib.errors import Conflict, Forbidden, InvalidInput, RateLimited
 from vigie.lib.validators import clean_multiline, clean_single_line
 from vigie.notifications.models import Delivery, DeliveryState, InboundText, InboxItem
@@ -279,7 +279,7 @@ def fast_path_allowed(membership: Membership, alert: Alert) -> bool:
     """Référents, and members with enough approved alerts and no sanction; never profiling."""
     if alert.profiling_terms or membership.state != MembershipState.ACTIVE:
         return False
-    if membership.role in (Role.REFERENT, Role.DEPUTY):
+    if membership.is_referent:
         return True
     approved = Alert.objects.filter(
         author_id=membership.user_id,
@@ -595,7 +595,7 @@ def can_close(alert: Alert, user: User, membership: Membership | None) -> bool:
     """Its author or a référent, whose membership may write (a suspended one may not)."""
     if membership is None or not membership.can_write:
         return False
-    return user.pk == alert.author_id or membership.role in (Role.REFERENT, Role.DEPUTY)
+    return user.pk == alert.author_id or membership.is_referent
 
 
 @transaction.atomic

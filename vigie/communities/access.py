@@ -21,7 +21,6 @@ from vigie.communities.models import (
     MembershipState,
     NeighbourhoodRequest,
     RequestStatus,
-    Role,
 )
 from vigie.lib import cache
 from vigie.lib.errors import Forbidden, NotFound
@@ -121,7 +120,7 @@ def referent_membership(user: object, community_id: int) -> Membership:
     NotFound outside the community, like every read; Forbidden for a plain member.
     """
     membership = writable_membership(user, community_id)
-    if membership.role not in (Role.REFERENT, Role.DEPUTY):
+    if not membership.is_referent:
         raise Forbidden(
             _("Only the neighbourhood's référents can change this."), code="not_referent"
         )

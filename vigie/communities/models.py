@@ -111,6 +111,12 @@ class Membership(models.Model):
     def can_write(self) -> bool:
         return self.state == MembershipState.ACTIVE
 
+    @property
+    def is_referent(self) -> bool:
+        """A référent or a deputy référent: the rules of settings, alerts and reports
+        treat both alike."""
+        return self.role in (Role.REFERENT, Role.DEPUTY)
+
 
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("pending")

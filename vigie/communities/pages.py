@@ -12,7 +12,7 @@ from collections.abc import Hashable
 from django.conf import settings
 from django.utils.translation import ngettext
 
-from vigie.communities.models import Membership, Role
+from vigie.communities.models import Membership
 from vigie.lib.links import url_of
 from vigie.posts.access import FeedPage
 from vigie.posts.cards import feed_cards
@@ -43,7 +43,7 @@ def community_frame(
         "is_neighbourhood": community.is_neighbourhood,
         "has_boundary": bool(community.boundary),
         "can_write": membership.can_write,
-        "can_change_settings": membership.role in (Role.REFERENT, Role.DEPUTY),
+        "can_change_settings": membership.is_referent,
         "kind": kind,
         "has_posts": bool(page.items),
         "has_older": page.next_cursor is not None,

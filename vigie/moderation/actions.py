@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vigie.accounts.models import User
 from vigie.audit import events as audit
-from vigie.communities.models import Membership, MembershipState, Role
+from vigie.communities.models import Membership, MembershipState
 from vigie.lib import ratelimit
 from vigie.lib.errors import Conflict, Forbidden, InvalidInput, Message
 from vigie.lib.validators import clean_multiline
@@ -182,7 +182,7 @@ def do_report(
             .distinct()
             .count()
         )
-        by_referent = membership.role in (Role.REFERENT, Role.DEPUTY)
+        by_referent = membership.is_referent
         if (reporters >= settings.REPORT_HIDE_THRESHOLD or by_referent) and _set_visibility(
             target.type, target.id, Visibility.HELD, actor_id=None, reason="reports"
         ):
