@@ -345,13 +345,14 @@ def main() -> None:
             for name, path in paths.items():
                 runs[name].append(server.load(path, cookie=cookie, seconds=seconds))
     hello, api, page = (median_run(runs[name]) for name in paths)
-    of_hello = {
-        name: statistics.median(
+    round_shares = {
+        name: [
             run["requests_per_second"] / hello_run["requests_per_second"]
             for run, hello_run in zip(runs[name], runs["hello"], strict=True)
-        )
+        ]
         for name in ("api", "page")
     }
+    of_hello = {name: statistics.median(shares) for name, shares in round_shares.items()}
     with Server("bench.essential_settings", environment, log) as server:
         essential = server.load(feed_url, cookie=cookie, seconds=seconds)
     with Server("bench.bare_settings", environment, log) as server:
@@ -379,12 +380,9 @@ def main() -> None:
             "feed, API, essential middleware", essential, shares=shares(essential, essential_share)
         )
     )
-    for name in ("api", "page"):
-        each = ", ".join(
-            f"{run['requests_per_second'] / hello_run['requests_per_second']:.2f}"
-            for run, hello_run in zip(runs[name], runs["hello"], strict=True)
-        )
-        print(f"  feed {name} ÷ logged-in hello, round by round: {each}")
+    for name, each in round_shares.items():
+        listed = ", ".join(f"{share:.2f}" for share in each)
+        print(f"  feed {name} ÷ logged-in hello, round by round: {listed}")
     print("SQL queries per feed request:")
     for label, count in seeded["queries"].items():
         print(f"  {label:<28} {count}")

@@ -73,7 +73,10 @@ class FrameRequest:
     """What a frame may read of its request: the view (for the menu) and markers."""
 
     resolver_match: ResolverMatch | None
-    csp_nonce: str = field(default_factory=lambda: _marker(NONCE))
+
+    @property
+    def csp_nonce(self) -> str:
+        return _marker(NONCE)
 
     def get_full_path(self) -> str:
         return _marker(PATH)
@@ -131,6 +134,10 @@ def _frame_user(request: HttpRequest) -> FrameUser:
     )
 
 
+def _escaped(slots: Mapping[str, str]) -> dict[str, str]:
+    return {name: conditional_escape(value) for name, value in slots.items()}
+
+
 def _messages(request: HttpRequest) -> str:
     messages = get_messages(request)
     if not messages:
@@ -163,7 +170,7 @@ def render_framed(
         slots=frozenset(slots),
         resolver_match=resolver_match,
     )
-    values: dict[str, str] = {name: conditional_escape(value) for name, value in slots.items()}
+    values = _escaped(slots)
     values[NONCE] = str(request.csp_nonce)  # type: ignore[attr-defined]
     values[CSRF_TOKEN] = get_token(request)
     values[PATH] = conditional_escape(request.get_full_path())
@@ -184,5 +191,5 @@ def render_whole(
     slots: Mapping[str, str],
 ) -> HttpResponse:
     """The same page rendered in one go from the real request: what a frame must equal."""
-    context = {**frame, **{name: conditional_escape(value) for name, value in slots.items()}}
+    context = {**frame, **_escaped(slots)}
     return HttpResponse(render_to_string(template_name, context, request=request))

@@ -18,6 +18,8 @@ _STAND_IN_ID = 987_654_321_987_654_321
 _STAND_IN = str(_STAND_IN_ID)
 
 
+# Kept per script prefix and language too: what a reversed URL may depend on (Vigie's
+# URLs are not translated today; a translated one would be reversed per language).
 @functools.lru_cache(maxsize=256)
 def _pattern(name: str, script_prefix: str, language: str) -> str:
     return reverse(name, args=[_STAND_IN_ID])
