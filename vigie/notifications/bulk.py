@@ -10,7 +10,8 @@ guarantee that a fan-out run again creates nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -97,7 +98,6 @@ def _copy_missing(subject_type: str, subject_id: int, plans: Sequence[Plan]) -> 
                 [table, len(missing)],
             )
             ids = [pk for (pk,) in cursor.fetchall()]
-            now = timezone.now()
             # The COPY goes round Django's cursor: its errors are made Django's here, so
             # that a unique violation is the IntegrityError insert_deliveries awaits.
             with (
@@ -107,26 +107,51 @@ def _copy_missing(subject_type: str, subject_id: int, plans: Sequence[Plan]) -> 
                     "send_after, digest, attempts, last_error, created_at) FROM STDIN"
                 ) as copy,
             ):
-                for pk, plan in zip(ids, missing, strict=True):
-                    channel, state = str(plan.channel), str(plan.state)
-                    copy.write_row(
-                        (
-                            pk,
-                            subject_type,
-                            subject_id,
-                            plan.recipient_id,
-                            channel,
-                            state,
-                            plan.send_after,
-                            plan.digest,
-                            0,
-                            "",
-                            now,
-                        )
-                    )
-                    if state == DeliveryState.PENDING:
-                        pending[(plan.recipient_id, channel)] = pk
+                copy.write(copy_text(subject_type, subject_id, zip(ids, missing, strict=True)))
+            for pk, plan in zip(ids, missing, strict=True):
+                if plan.state == DeliveryState.PENDING:
+                    pending[(plan.recipient_id, str(plan.channel))] = pk
     return _in_order(plans, pending)
+
+
+def copy_text(subject_type: str, subject_id: int, rows: Iterable[tuple[int, Plan]]) -> str:
+    """COPY's text format for these (id, plan) rows, in ``_copy_missing``'s columns.
+
+    Written here in one piece: psycopg's ``write_row`` adapts each value on its
+    own, 10 µs a row, a third of a 30,000-row fan-out's time. Numbers are made
+    integers and texts escaped, so no value can reach into the next column or row.
+    """
+    start = f"{_copy_field(subject_type)}\t{int(subject_id)}\t"
+    # A few distinct channels, states and moments in a batch: each written once.
+    texts: dict[str | datetime | None, str] = {None: "\\N"}
+
+    def text(value: str | datetime | None) -> str:
+        found = texts.get(value)
+        if found is None:
+            if isinstance(value, datetime) and value.tzinfo is None:
+                raise ValueError("a naive datetime would be read in the session's time zone")
+            found = texts[value] = _copy_field(
+                value.isoformat() if isinstance(value, datetime) else str(value)
+            )
+        return found
+
+    created = text(timezone.now())
+    return "".join(
+        [
+            f"{int(pk)}\t{start}{int(plan.recipient_id)}\t{text(plan.channel)}\t"
+            f"{text(plan.state)}\t{text(plan.send_after)}\t{'t' if plan.digest else 'f'}"
+            f"\t0\t\t{created}\n"
+            for pk, plan in rows
+        ]
+    )
+
+
+def _copy_field(value: str) -> str:
+    """A text in COPY's text format: its backslashes, tabs and line ends escaped."""
+    return value.translate(_COPY_ESCAPES)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def existing_deliveries(

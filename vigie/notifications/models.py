@@ -80,8 +80,16 @@ class Delivery(models.Model):
 
     subject_type = models.CharField(max_length=30)
     subject_id = models.BigIntegerField()
+    # No foreign key in the database: PostgreSQL checks one row by row at commit, a
+    # lookup and a row lock on each recipient, 0.3 s of a 30,000-row fan-out's 1.4 s
+    # (bench/fanout.py, 2026-12-04). Accounts are never deleted (erasure empties them:
+    # privacy/erasure.py); one deleted through Django takes its deliveries along
+    # (on_delete), and a delivery whose recipient is gone is cancelled when sent.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_constraint=False,
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     state = models.CharField(
@@ -106,10 +114,11 @@ class Delivery(models.Model):
                 name="one_delivery_per_subject_recipient_channel",
             )
         ]
-        indexes = [
-            models.Index(fields=["subject_type", "subject_id", "state"]),
-            models.Index(fields=["state", "send_after"]),
-        ]
+        # A subject's rows are found by the unique key, which leads with the subject: an
+        # index of subject and state too cost a fan-out a third of its insert time
+        # (30,000 rows: 0.39 s against 0.54-0.59 s) for the few reads that narrow a
+        # subject by state (cancelling, resuming, withdrawing), each one subject's rows.
+        indexes = [models.Index(fields=["state", "send_after"])]
 
     def __str__(self) -> str:
         return f"delivery #{self.pk} ({self.channel}, {self.state})"
@@ -118,8 +127,9 @@ class Delivery(models.Model):
 class InboxItem(models.Model):
     """A notice in a person's inbox in the app: the in-app channel, and closing notices."""
 
+    # No index of its own: the unique key and the inbox's index both lead with it.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox", db_index=False
     )
     subject_type = models.CharField(max_length=30)
     subject_id = models.BigIntegerField()

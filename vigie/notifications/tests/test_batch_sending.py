@@ -9,9 +9,11 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.db import connection
+from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from vigie.accounts.models import User
 from vigie.alerts.tasks import fan_out_alert
 from vigie.notifications import actions
 from vigie.notifications import tasks as notification_tasks
@@ -229,3 +231,41 @@ def test_it_says_which_sms_providers_recognise_a_repeat() -> None:
 
     assert FileSmsProvider.recognises_repeats is True
     assert OvhSmsProvider.recognises_repeats is False
+
+
+def test_it_cancels_a_delivery_whose_recipient_is_gone(personas: Personas) -> None:
+    # No foreign key holds a delivery to its recipient in the database (a fan-out's
+    # commit would check every row): one whose account went behind Django's back is
+    # cancelled, and the rest of its batch still leaves.
+    neighbours(personas, 1)
+    ids = fanned_out(personas)
+    first = Delivery.objects.get(pk=ids[0])
+    nobody = User.objects.aggregate(highest=Max("pk"))["highest"] + 1000
+    orphan = Delivery.objects.create(
+        subject_type=first.subject_type,
+        subject_id=first.subject_id,
+        recipient_id=nobody,
+        channel=Channel.IN_APP,
+    )
+
+    send_deliveries.call([*ids, orphan.pk])
+
+    orphan.refresh_from_db()
+    assert orphan.state == DeliveryState.CANCELLED
+    assert set(Delivery.objects.filter(pk__in=ids).values_list("state", flat=True)) == {
+        DeliveryState.SENT
+    }
+
+
+def test_it_takes_an_account_deleted_through_django_with_its_deliveries(
+    personas: Personas,
+) -> None:
+    neighbours(personas, 1)
+    fanned_out(personas)
+    neighbour = User.objects.get(email="voisin0@example.org")
+    assert Delivery.objects.filter(recipient=neighbour).count() == 2  # the inbox and an SMS
+
+    neighbour.delete()
+
+    assert not Delivery.objects.filter(recipient_id=neighbour.pk).exists()
+    assert Delivery.objects.filter(recipient=personas.alice).exists()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -100,6 +101,35 @@ def test_it_makes_by_copy_the_rows_bulk_create_makes(personas: Personas) -> None
     assert sorted(copied) == pending_ids(7003)
     assert sorted(created) == pending_ids(7004)
     assert Delivery.objects.get(pk=copied[0]).created_at <= timezone.now()
+
+
+@on_postgresql
+def test_it_copies_texts_and_moments_as_they_are(personas: Personas) -> None:
+    # Texts that COPY's format would read as the next column or row, and a moment
+    # given in Paris time: each comes back as it went.
+    awkward = "a\tb\\c\nd\re\\N"
+    in_paris = timezone.localtime(timezone.now(), ZoneInfo("Europe/Paris")) + timedelta(hours=2)
+    plans = [
+        Plan(personas.alice.pk, Channel.IN_APP, DeliveryState.PENDING),
+        Plan(personas.dave.pk, Channel.PUSH, DeliveryState.HELD, in_paris),
+    ]
+
+    copied = bulk._copy_missing(awkward, 7006, plans)
+
+    made = Delivery.objects.filter(subject_type=awkward, subject_id=7006).order_by("pk")
+    assert [(row.recipient_id, row.send_after, row.last_error) for row in made] == [
+        (personas.alice.pk, None, ""),
+        (personas.dave.pk, in_paris, ""),
+    ]
+    assert copied == [made[0].pk]
+
+
+def test_it_refuses_to_copy_a_moment_without_its_time_zone(personas: Personas) -> None:
+    naive = datetime(2026, 12, 4, 8, 0)  # noqa: DTZ001 - the mistake refused
+    plan = Plan(personas.alice.pk, Channel.PUSH, DeliveryState.HELD, naive)
+
+    with pytest.raises(ValueError, match="naive"):
+        bulk.copy_text("alert", 7007, [(1, plan)])
 
 
 @on_postgresql
