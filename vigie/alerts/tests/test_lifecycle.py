@@ -454,3 +454,19 @@ def test_it_queues_again_the_deliveries_of_a_batch_whose_worker_died(personas: P
     assert set(Delivery.objects.filter(subject_id=alert_id).values_list("state", flat=True)) == {
         DeliveryState.SENT
     }
+
+
+def test_it_keeps_an_alerts_lines_in_the_list_and_the_inbox(personas: Personas) -> None:
+    dave = log_in_as(Client(), personas.dave)
+    send(
+        dave, description="Une camionnette blanche <sans plaque>.\nElle repasse toutes les heures."
+    )
+    run_tasks()
+    alice = log_in_as(Client(), personas.alice)
+
+    listed = alice.get(f"/quartiers/{neighbourhood_a().pk}/alertes/").content.decode()
+    inbox = alice.get("/boite/").content.decode()
+
+    shown = "Une camionnette blanche &lt;sans plaque&gt;.<br>Elle repasse toutes les heures."
+    assert shown in listed
+    assert shown in inbox

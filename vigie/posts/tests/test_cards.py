@@ -43,5 +43,27 @@ def test_it_shows_a_kept_card_in_each_readers_language_and_time_zone(
     assert "commentaire" not in shown["en", "Europe/Paris"]
     for page in shown.values():
         assert "Ramassage &lt;des&gt; encombrants" in page
-        assert "Ligne une ligne deux" in page  # truncatewords joins the words with spaces
+        assert "<p>Ligne une<br>ligne deux</p>" in page
         assert f'href="{reverse("posts:post", args=[post.pk])}"' in page
+
+
+def test_it_cuts_a_long_body_at_sixty_words_keeping_its_lines_and_escaping(
+    personas: Personas,
+) -> None:
+    a = neighbourhood_a()
+    words = [f"mot{number}" for number in range(70)]
+    Post.objects.create(
+        community=a,
+        author=personas.dave,
+        kind=PostKind.INFORMATION,
+        title="Long",
+        body="<b>Gras</b>\n" + " ".join(words),
+    )
+    items = feed_page(membership_in(personas.alice, a.pk), cursor=None, kind=None).items
+
+    card = str(feed_cards(items))
+
+    assert "&lt;b&gt;Gras&lt;/b&gt;<br>mot0 mot1" in card
+    assert "mot58 …" in card  # "Gras" is the first of the sixty words
+    assert "mot59" not in card
+    assert "<b>" not in card
