@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -441,9 +441,13 @@ def do_requeue_stalled_deliveries(*, older_than: timedelta) -> int:
 def do_send_digests(*, now: datetime | None = None) -> int:
     """The daily digest: one e-mail per person for the non-urgent alerts held for it."""
     moment = now or timezone.now()
-    due = Delivery.objects.filter(
-        state=DeliveryState.HELD, digest=True, send_after__lte=moment
-    ).select_related("recipient")
+    held = Delivery.objects.filter(state=DeliveryState.HELD, digest=True, send_after__lte=moment)
+    # A delivery keeps no foreign key in the database: one whose account is gone would
+    # stay held for ever, unseen by the join below.
+    held.filter(~Exists(User.objects.filter(pk=OuterRef("recipient_id")))).update(
+        state=DeliveryState.CANCELLED
+    )
+    due = held.select_related("recipient")
     by_person: dict[int, list[Delivery]] = {}
     for delivery in due:
         by_person.setdefault(delivery.recipient_id, []).append(delivery)

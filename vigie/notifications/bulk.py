@@ -11,7 +11,7 @@ guarantee that a fan-out run again creates nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -122,24 +122,29 @@ def copy_text(subject_type: str, subject_id: int, rows: Iterable[tuple[int, Plan
     integers and texts escaped, so no value can reach into the next column or row.
     """
     start = f"{_copy_field(subject_type)}\t{int(subject_id)}\t"
-    # A few distinct channels, states and moments in a batch: each written once.
-    texts: dict[str | datetime | None, str] = {None: "\\N"}
+    # A few distinct channels and states in a batch: each escaped once.
+    texts: dict[str, str] = {}
 
-    def text(value: str | datetime | None) -> str:
+    def text(value: str) -> str:
         found = texts.get(value)
         if found is None:
-            if isinstance(value, datetime) and value.tzinfo is None:
-                raise ValueError("a naive datetime would be read in the session's time zone")
-            found = texts[value] = _copy_field(
-                value.isoformat() if isinstance(value, datetime) else str(value)
-            )
+            found = texts[value] = _copy_field(str(value))
         return found
 
-    created = text(timezone.now())
+    def moment(value: datetime | None) -> str:
+        if value is None:
+            return "\\N"
+        if timezone.is_naive(value):
+            raise ValueError("a naive datetime would be read in the session's time zone")
+        # In UTC, never kept by value: within one zone Python holds the two 02:30 of the
+        # night the clocks go back equal, so a cache would write the second as the first.
+        return value.astimezone(UTC).isoformat()
+
+    created = moment(timezone.now())
     return "".join(
         [
             f"{int(pk)}\t{start}{int(plan.recipient_id)}\t{text(plan.channel)}\t"
-            f"{text(plan.state)}\t{text(plan.send_after)}\t{'t' if plan.digest else 'f'}"
+            f"{text(plan.state)}\t{moment(plan.send_after)}\t{'t' if plan.digest else 'f'}"
             f"\t0\t\t{created}\n"
             for pk, plan in rows
         ]

@@ -17,10 +17,12 @@ import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 from django.core import mail
+from django.db.models import Max
 from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
+from vigie.accounts.models import User
 from vigie.notifications.emails import stable_message_id
 from vigie.notifications.models import (
     Channel,
@@ -174,6 +176,37 @@ def test_it_gathers_non_urgent_emails_in_a_daily_digest(
     assert "Rue Neuve" in mail.outbox[0].body
     for alert_id in (first, second):
         assert channels_of(alert_id, "alice@example.org")["email"] == DeliveryState.SENT
+
+
+def test_it_cancels_a_held_digest_delivery_whose_account_is_gone(
+    personas: Personas, settings: Settings
+) -> None:
+    from vigie.notifications.actions import do_send_digests
+
+    NotificationSettings.objects.create(user=personas.alice, digest=True)
+    send_alert(log_in_as(Client(), personas.dave))
+    run_tasks()
+    kept = Delivery.objects.get(recipient=personas.alice, channel="email")
+    # No foreign key in the database: a delivery can outlive an account deleted behind
+    # Django's back.
+    nobody = User.objects.aggregate(highest=Max("pk"))["highest"] + 1000
+    orphan = Delivery.objects.create(
+        subject_type=kept.subject_type,
+        subject_id=kept.subject_id,
+        recipient_id=nobody,
+        channel="email",
+        state=DeliveryState.HELD,
+        send_after=kept.send_after,
+        digest=True,
+    )
+
+    with time_machine.travel(timezone.now() + timedelta(days=1), tick=False):
+        do_send_digests()
+        run_tasks()
+
+    orphan.refresh_from_db()
+    assert orphan.state == DeliveryState.CANCELLED
+    assert [m.to for m in mail.outbox] == [["alice@example.org"]]
 
 
 class Sink:

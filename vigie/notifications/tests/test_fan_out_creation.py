@@ -124,6 +124,27 @@ def test_it_copies_texts_and_moments_as_they_are(personas: Personas) -> None:
     assert copied == [made[0].pk]
 
 
+@on_postgresql
+def test_it_copies_both_half_past_twos_of_the_night_the_clocks_go_back(
+    personas: Personas,
+) -> None:
+    paris = ZoneInfo("Europe/Paris")
+    summer_time = datetime(2026, 10, 25, 2, 30, tzinfo=paris)
+    winter_time = summer_time.replace(fold=1)  # an hour later, the same on the clock
+    plans = [
+        Plan(personas.alice.pk, Channel.PUSH, DeliveryState.HELD, summer_time),
+        Plan(personas.dave.pk, Channel.PUSH, DeliveryState.HELD, winter_time),
+    ]
+
+    bulk._copy_missing("alert", 7008, plans)
+
+    held = dict(Delivery.objects.filter(subject_id=7008).values_list("recipient_id", "send_after"))
+    first, second = held[personas.alice.pk], held[personas.dave.pk]
+    assert first is not None
+    assert second is not None
+    assert second - first == timedelta(hours=1)
+
+
 def test_it_refuses_to_copy_a_moment_without_its_time_zone(personas: Personas) -> None:
     naive = datetime(2026, 12, 4, 8, 0)  # noqa: DTZ001 - the mistake refused
     plan = Plan(personas.alice.pk, Channel.PUSH, DeliveryState.HELD, naive)

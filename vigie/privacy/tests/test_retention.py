@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.test import Client
 from django.utils import timezone
 
@@ -207,6 +207,24 @@ def test_it_deletes_deliveries_and_notifications_after_three_months(personas: Pe
     assert kept == (True, True)
     assert not Delivery.objects.exists()
     assert not InboxItem.objects.exists()
+
+
+def test_it_deletes_an_old_delivery_whose_account_is_gone_and_keeps_a_restricted_ones(
+    personas: Personas,
+) -> None:
+    # A delivery keeps no foreign key in the database: one left by an account deleted
+    # behind Django's back still goes at three months; a restricted person's stays.
+    nobody = User.objects.aggregate(highest=Max("pk"))["highest"] + 1000
+    for recipient_id in (nobody, personas.bob.pk):
+        Delivery.objects.create(
+            subject_type="alert", subject_id=1, recipient_id=recipient_id, channel="in_app"
+        )
+    do_restrict_processing(personas.bob, acting_user=personas.carol, reason="Conteste la lettre")
+
+    with later(91):
+        retention.purge_notifications(timezone.now(), dry_run=False)
+
+    assert list(Delivery.objects.values_list("recipient_id", flat=True)) == [personas.bob.pk]
 
 
 def test_it_deletes_a_warning_a_year_after_it_and_keeps_a_ban_in_force(personas: Personas) -> None:
