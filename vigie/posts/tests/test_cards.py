@@ -67,3 +67,19 @@ def test_it_cuts_a_long_body_at_sixty_words_keeping_its_lines_and_escaping(
     assert "mot58 …" in card  # "Gras" is the first of the sixty words
     assert "mot59" not in card
     assert "<b>" not in card
+
+
+def test_it_shows_at_most_six_lines_of_a_body_made_of_blank_lines(personas: Personas) -> None:
+    a = neighbourhood_a()
+    Post.objects.create(
+        community=a,
+        author=personas.dave,
+        kind=PostKind.INFORMATION,
+        title="Vide",
+        body="\n".join(["haut", *[""] * 2000, *[f"mot{number}" for number in range(500)]]),
+    )
+    items = feed_page(membership_in(personas.alice, a.pk), cursor=None, kind=None).items
+
+    card = str(feed_cards(items))
+
+    assert "<p>haut<br><br>mot0<br>mot1<br>mot2<br>mot3 …</p>" in card
