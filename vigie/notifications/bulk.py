@@ -118,8 +118,9 @@ def copy_text(subject_type: str, subject_id: int, rows: Iterable[tuple[int, Plan
     """COPY's text format for these (id, plan) rows, in ``_copy_missing``'s columns.
 
     Written here in one piece: psycopg's ``write_row`` adapts each value on its
-    own, 10 µs a row, a third of a 30,000-row fan-out's time. Numbers are made
-    integers and texts escaped, so no value can reach into the next column or row.
+    own (0.23 s for 30,000 rows against 0.14 s for this text, 2026-12-04). Numbers
+    are made integers, texts escaped and moments written in UTC, so no value can
+    reach into the next column or row, nor be read in another time zone.
     """
     start = f"{_copy_field(subject_type)}\t{int(subject_id)}\t"
     # A few distinct channels and states in a batch: each escaped once.
