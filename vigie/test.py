@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache, caches
 from django.db import transaction
+from django.db.models import Max
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -290,6 +291,13 @@ def forget_shared_cache() -> None:
     client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
     for key in client.scan_iter(match=f"{prefix}:*"):
         client.delete(key)
+
+
+def gone_account_id() -> int:
+    """An account id no row holds: what a delivery, which keeps no foreign key in the
+    database, points at once its account was deleted behind Django's back."""
+    highest = User.objects.aggregate(highest=Max("pk"))["highest"] or 0
+    return int(highest) + 1000
 
 
 def give_verified_phone(user: User, number: str = "+33612345678") -> None:

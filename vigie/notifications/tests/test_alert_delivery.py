@@ -17,12 +17,10 @@ import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 from django.core import mail
-from django.db.models import Max
 from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from vigie.accounts.models import User
 from vigie.notifications.emails import stable_message_id
 from vigie.notifications.models import (
     Channel,
@@ -41,6 +39,7 @@ from vigie.test import (
     Personas,
     Response,
     give_verified_phone,
+    gone_account_id,
     log_in_as,
     neighbourhood_a,
     run_tasks,
@@ -189,7 +188,7 @@ def test_it_cancels_a_held_digest_delivery_whose_account_is_gone(
     kept = Delivery.objects.get(recipient=personas.alice, channel="email")
     # No foreign key in the database: a delivery can outlive an account deleted behind
     # Django's back.
-    nobody = User.objects.aggregate(highest=Max("pk"))["highest"] + 1000
+    nobody = gone_account_id()
     orphan = Delivery.objects.create(
         subject_type=kept.subject_type,
         subject_id=kept.subject_id,

@@ -9,7 +9,6 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.db import connection
-from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from vigie.test import (
     Personas,
     give_home,
     give_verified_phone,
+    gone_account_id,
     home,
     make_user,
     run_tasks,
@@ -240,7 +240,7 @@ def test_it_cancels_a_delivery_whose_recipient_is_gone(personas: Personas) -> No
     neighbours(personas, 1)
     ids = fanned_out(personas)
     first = Delivery.objects.get(pk=ids[0])
-    nobody = User.objects.aggregate(highest=Max("pk"))["highest"] + 1000
+    nobody = gone_account_id()
     orphan = Delivery.objects.create(
         subject_type=first.subject_type,
         subject_id=first.subject_id,

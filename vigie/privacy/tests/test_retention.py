@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
 
@@ -23,7 +23,14 @@ from vigie.notifications.models import Delivery, InboxItem
 from vigie.posts.models import Post
 from vigie.privacy import retention
 from vigie.privacy.actions import do_restrict_processing
-from vigie.test import Personas, log_in_as, neighbourhood_a, neighbourhood_b, run_tasks
+from vigie.test import (
+    Personas,
+    gone_account_id,
+    log_in_as,
+    neighbourhood_a,
+    neighbourhood_b,
+    run_tasks,
+)
 from vigie.verification.models import ActivationCode
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +221,7 @@ def test_it_deletes_an_old_delivery_whose_account_is_gone_and_keeps_a_restricted
 ) -> None:
     # A delivery keeps no foreign key in the database: one left by an account deleted
     # behind Django's back still goes at three months; a restricted person's stays.
-    nobody = User.objects.aggregate(highest=Max("pk"))["highest"] + 1000
+    nobody = gone_account_id()
     for recipient_id in (nobody, personas.bob.pk):
         Delivery.objects.create(
             subject_type="alert", subject_id=1, recipient_id=recipient_id, channel="in_app"
