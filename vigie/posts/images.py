@@ -59,12 +59,22 @@ def clean_image(upload: UploadedFile) -> CleanImage:
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
-                upright = ImageOps.exif_transpose(image)
+                upright = _upright(image)
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _refuse(_("This file is not an image we can read.")) from None
     except (OSError, SyntaxError, ValueError):
         raise _refuse(_("This image is damaged.")) from None
     return _reencode(upright)
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    try:
+        return ImageOps.exif_transpose(image)
+    except TypeError:
+        # Pillow writes the EXIF back after turning the image and fails so on some
+        # corrupt EXIF (TiffImagePlugin pads a tag with bytes where it wants text; the
+        # property test found one): its orientation cannot be trusted, the photo is damaged.
+        raise ValueError("unreadable EXIF") from None
 
 
 def _reencode(image: Image.Image) -> CleanImage:
