@@ -12,3 +12,7 @@ application = get_wsgi_application()
 # request that arrives meanwhile queued behind it: a restart under load showed the
 # whole load run's slowest 1 % in its first ten seconds (docs/performance.md).
 get_resolver().url_patterns  # noqa: B018 - evaluated for its side effect
+
+from vigie.lib.heap import freeze_loaded_objects  # noqa: E402 - once the URLconf is loaded
+
+freeze_loaded_objects()

@@ -14,6 +14,7 @@ from django.db.utils import InterfaceError, OperationalError
 from django.utils.autoreload import run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
+from vigie.lib.heap import freeze_loaded_objects
 from vigie.operations.actions import (
     do_forget_worker,
     do_register_worker,
@@ -79,6 +80,8 @@ class Command(DatabaseWorkerCommand):
         if threading.current_thread() is threading.main_thread():  # not under the reloader
             worker.configure_signals()
         presence = None if batch else Presence(worker_id)
+        # Before the first task: everything loaded so far lives as long as the worker.
+        freeze_loaded_objects()
         delay, last_failure = RECONNECT_FIRST_SECONDS, float("-inf")
         started = False
         try:
