@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
 
@@ -19,13 +20,16 @@ from vigie.communities.models import Membership, MembershipState
 from vigie.lib.tasks import message_task
 from vigie.notifications.actions import do_create_deliveries
 from vigie.notifications.models import Channel, Delivery, DeliveryState, InboxItem
-from vigie.notifications.preferences import Plan, plans_for
+from vigie.notifications.preferences import Plan, reach
 from vigie.operations import periodic
 
 
-def audience(alert: Alert) -> list[int]:
-    """Active members of the alert's neighbourhood, but the author: never suspended ones."""
-    return list(
+def audience(alert: Alert) -> QuerySet[Membership, int]:
+    """Ids of the alert neighbourhood's active members, but the author: never suspended ones.
+
+    A queryset, which the fan-out's planning reads as a subquery.
+    """
+    return (
         Membership.objects.filter(
             community_id=alert.community_id,
             state=MembershipState.ACTIVE,
@@ -34,7 +38,6 @@ def audience(alert: Alert) -> list[int]:
             user__processing_restricted_at__isnull=True,
         )
         .exclude(user_id=alert.author_id)
-        .order_by("user_id")
         .values_list("user_id", flat=True)
     )
 
@@ -44,12 +47,12 @@ def fan_out_alert(alert_id: int) -> int:
     alert = Alert.objects.filter(pk=alert_id).first()
     if alert is None or alert.state != State.APPROVED:
         return 0
-    recipients = audience(alert)
+    found = reach(audience(alert), category=alert.category)
     urgent = alert.urgency == Urgency.URGENT
     created = 0
-    for start in range(0, len(recipients), settings.FAN_OUT_BATCH_SIZE):
-        batch = recipients[start : start + settings.FAN_OUT_BATCH_SIZE]
-        plans = plans_for(batch, category=alert.category, urgent=urgent, now=timezone.now())
+    size = settings.FAN_OUT_BATCH_SIZE
+    for start in range(0, len(found.people), size):
+        plans = found.plans(found.people[start : start + size], urgent=urgent, now=timezone.now())
         created += len(do_create_deliveries("alert", alert.pk, plans))
     Alert.objects.filter(pk=alert.pk).update(fanned_out_at=timezone.now())
     return created

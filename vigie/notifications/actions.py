@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vigie.accounts.models import User
 from vigie.audit import events as audit
-from vigie.lib import ratelimit
+from vigie.lib import id_runs, ratelimit
 from vigie.lib.crypto import fingerprint
 from vigie.lib.errors import Conflict, InvalidInput, Message
 from vigie.lib.tasks import attempts_left, next_attempt_at
@@ -155,16 +155,31 @@ def do_create_deliveries(subject_type: str, subject_id: int, plans: Sequence[Pla
     since a sending task claims its rows first. The sending tasks are rows
     written in this transaction: they run once the deliveries are committed.
     """
-    from vigie.lib.bulk_tasks import enqueue_many
     from vigie.notifications.bulk import insert_deliveries
-    from vigie.notifications.tasks import send_deliveries
 
     ready = insert_deliveries(subject_type, subject_id, plans)
+    queue_sending(ready)
+    return ready
+
+
+def queue_sending(delivery_ids: Sequence[int], *, run_after: datetime | None = None) -> None:
+    """Queue the sending of these deliveries, inside the caller's transaction.
+
+    One task a batch of ``DELIVERY_BATCH_SIZE``, its ids as runs (``lib/id_runs.py``:
+    a fan-out's batch is one pair), every task in one insert.
+    """
+    from vigie.lib.bulk_tasks import enqueue_many
+    from vigie.notifications.tasks import send_deliveries
+
+    task = send_deliveries if run_after is None else send_deliveries.using(run_after=run_after)
     size = settings.DELIVERY_BATCH_SIZE
     enqueue_many(
-        send_deliveries, [(ready[start : start + size],) for start in range(0, len(ready), size)]
+        task,
+        [
+            (id_runs.compress(delivery_ids[start : start + size]),)
+            for start in range(0, len(delivery_ids), size)
+        ],
     )
-    return ready
 
 
 _DELIVERY_TABLE = Delivery._meta.db_table
@@ -266,8 +281,6 @@ def do_record_outcomes(outcomes: Sequence[Outcome]) -> int:
     Deliveries to try again go back to pending with their back-off, and one
     task per back-off sends them then.
     """
-    from vigie.notifications.tasks import send_deliveries
-
     now = timezone.now()
     quote = connection.ops.quote_name
     mine = f"{quote('state')} = %s AND {quote('claimed_at')} = %s"
@@ -341,10 +354,7 @@ def do_record_outcomes(outcomes: Sequence[Outcome]) -> int:
             )
         )
         if retry:
-            for start in range(0, len(again), settings.DELIVERY_BATCH_SIZE):
-                send_deliveries.using(run_after=send_after).enqueue(
-                    again[start : start + settings.DELIVERY_BATCH_SIZE]
-                )
+            queue_sending(again, run_after=send_after)
     return sent
 
 
@@ -371,24 +381,19 @@ def do_resume_deliveries(subject_type: str, subject_id: int) -> int:
 
     Each delivery checks again, before it leaves, that it still applies.
     """
-    from vigie.notifications.tasks import send_deliveries
-
     stopped = list(
         Delivery.objects.filter(
             subject_type=subject_type, subject_id=subject_id, state=DeliveryState.CANCELLED
         ).values_list("pk", flat=True)
     )
     Delivery.objects.filter(pk__in=stopped).update(state=DeliveryState.PENDING, send_after=None)
-    for start in range(0, len(stopped), settings.DELIVERY_BATCH_SIZE):
-        send_deliveries.enqueue(stopped[start : start + settings.DELIVERY_BATCH_SIZE])
+    queue_sending(stopped)
     return len(stopped)
 
 
 @transaction.atomic
 def do_release_held_deliveries(*, now: datetime | None = None) -> int:
     """Quiet hours over: the held messages (not those waiting for the digest) leave."""
-    from vigie.notifications.tasks import send_deliveries
-
     moment = now or timezone.now()
     due = list(
         Delivery.objects.filter(
@@ -396,8 +401,7 @@ def do_release_held_deliveries(*, now: datetime | None = None) -> int:
         ).values_list("pk", flat=True)
     )
     Delivery.objects.filter(pk__in=due).update(state=DeliveryState.PENDING)
-    for start in range(0, len(due), settings.DELIVERY_BATCH_SIZE):
-        send_deliveries.enqueue(due[start : start + settings.DELIVERY_BATCH_SIZE])
+    queue_sending(due)
     return len(due)
 
 
@@ -413,8 +417,6 @@ def do_requeue_stalled_deliveries(*, older_than: timedelta) -> int:
     did leave before its worker died is recognised as a repeat.
     """
     from django.db.models.functions import Coalesce
-
-    from vigie.notifications.tasks import send_deliveries
 
     limit = timezone.now() - older_than
     stalled = list(
@@ -432,8 +434,7 @@ def do_requeue_stalled_deliveries(*, older_than: timedelta) -> int:
         .values_list("pk", flat=True)
     )
     again = stalled + overdue
-    for start in range(0, len(again), settings.DELIVERY_BATCH_SIZE):
-        send_deliveries.enqueue(again[start : start + settings.DELIVERY_BATCH_SIZE])
+    queue_sending(again)
     return len(again)
 
 

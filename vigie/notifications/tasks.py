@@ -10,6 +10,7 @@ from django.conf import settings
 from django_tasks import task
 
 from vigie.accounts.models import User
+from vigie.lib import id_runs
 from vigie.lib.tasks import message_task
 from vigie.notifications import actions, emails
 from vigie.notifications.channels import SENDERS, Parcel, Recipient, Result, Sent
@@ -61,8 +62,11 @@ REPEATABLE_GROUP = 8
 
 
 @message_task
-def send_deliveries(delivery_ids: list[int]) -> int:
+def send_deliveries(delivery_ids: Sequence[int | Sequence[int]]) -> int:
     """Send a batch by chunks: claim a chunk, check it still applies, send it, record it.
+
+    The batch's ids come as runs (``lib/id_runs.py``; a plain list of ids, as
+    tasks queued before the runs carry, is read as it is).
 
     Each chunk is claimed in one update, checked in one query per subject, sent
     (pushes and SMS overlapping in a few threads, e-mails through one
@@ -82,11 +86,12 @@ def send_deliveries(delivery_ids: list[int]) -> int:
     The subject is checked again before each chunk: an alert withdrawn, or a
     neighbour gone, while the batch runs stops every later chunk.
     """
+    ids = id_runs.expand(delivery_ids)
     sent = 0
     # A batch is mostly one subject: its message is built once per language.
     built: dict[tuple[str, int, str], Message | None] = {}
-    for start in range(0, len(delivery_ids), SEND_CHUNK):
-        claims = actions.do_claim_deliveries(delivery_ids[start : start + SEND_CHUNK])
+    for start in range(0, len(ids), SEND_CHUNK):
+        claims = actions.do_claim_deliveries(ids[start : start + SEND_CHUNK])
         if not claims:
             continue
         recorded = Recorded()

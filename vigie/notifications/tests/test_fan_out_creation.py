@@ -13,7 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from vigie.accounts.models import User
 from vigie.lib.bulk_tasks import enqueue_many
+from vigie.lib.id_runs import expand
 from vigie.notifications import bulk
 from vigie.notifications.actions import do_create_deliveries
 from vigie.notifications.models import (
@@ -23,7 +25,7 @@ from vigie.notifications.models import (
     NotificationSettings,
     PushSubscription,
 )
-from vigie.notifications.preferences import Plan, plans_for
+from vigie.notifications.preferences import Plan, reach
 from vigie.notifications.tasks import send_deliveries
 from vigie.test import Personas, give_verified_phone
 
@@ -174,7 +176,9 @@ def test_it_starts_a_batch_again_when_another_run_made_its_rows_meanwhile(
     assert sorted(ready) == pending_ids(7005)
 
 
-def test_it_plans_any_number_of_people_with_two_queries(personas: Personas) -> None:
+def test_it_reads_what_plans_need_in_two_queries_whatever_the_number(
+    personas: Personas,
+) -> None:
     give_verified_phone(personas.alice)
     PushSubscription.objects.create(
         user=personas.alice, endpoint="http://127.0.0.1:9/push/x", p256dh="k", auth="a"
@@ -183,9 +187,12 @@ def test_it_plans_any_number_of_people_with_two_queries(personas: Personas) -> N
     people = [personas.alice.pk, personas.dave.pk, personas.mallory.pk, personas.bob.pk]
 
     with CaptureQueriesContext(connection) as queries:
-        plans = plans_for(people, category="scam", urgent=False, now=timezone.now())
+        found = reach(User.objects.filter(pk__in=people).values("pk"), category="scam")
+    plans = found.plans(found.people, urgent=False, now=timezone.now())
 
-    assert len(queries) == 2
+    reads = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
+    assert len(reads) == 2
+    assert [person.user_id for person in found.people] == sorted(people)
     planned = {(plan.recipient_id, plan.channel): plan.state for plan in plans}
     assert planned[(personas.alice.pk, Channel.PUSH)] == DeliveryState.PENDING
     assert (personas.alice.pk, Channel.SMS) not in planned  # not urgent
@@ -206,3 +213,24 @@ def test_it_enqueues_in_one_insert_what_enqueue_writes_one_by_one(personas: Pers
     in_bulk = list(DBTaskResult.objects.order_by("args_kwargs").values(*fields, "run_after"))
     assert len([query for query in queries if query["sql"].startswith("INSERT")]) == 1
     assert sorted(in_bulk, key=str) == sorted(one_by_one, key=str)
+
+
+def test_it_queues_the_sending_as_runs_of_the_ids_it_created(
+    personas: Personas, settings: Any
+) -> None:
+    settings.DELIVERY_BATCH_SIZE = 3
+    ready = do_create_deliveries("alert", 7006, some_plans(personas))
+
+    queued = sorted(
+        (
+            arguments["args"][0]
+            for arguments in DBTaskResult.objects.filter(
+                task_path=send_deliveries.module_path
+            ).values_list("args_kwargs", flat=True)
+        ),
+        key=lambda batch: expand(batch)[0],
+    )
+    # Six rows in the plans' order, from the sequence; the held third and fifth not sent.
+    first = ready[0]
+    assert ready == [first, first + 1, first + 3, first + 5]
+    assert queued == [[[first, first + 1], first + 3], [first + 5]]
