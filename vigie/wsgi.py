@@ -3,6 +3,8 @@ import os
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
+from vigie.lib.heap import freeze_loaded_objects
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigie.settings")
 application = get_wsgi_application()
 
@@ -13,6 +15,5 @@ application = get_wsgi_application()
 # whole load run's slowest 1 % in its first ten seconds (docs/performance.md).
 get_resolver().url_patterns  # noqa: B018 - evaluated for its side effect
 
-from vigie.lib.heap import freeze_loaded_objects  # noqa: E402 - once the URLconf is loaded
-
+# Once the URLconf is loaded: it lives as long as the worker (vigie/lib/heap.py).
 freeze_loaded_objects()

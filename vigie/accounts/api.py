@@ -58,7 +58,10 @@ class InvalidLink(VigieError):
     code = "invalid_link"
 
 
-def _me(user: User) -> MeOut:
+def _me(user: User, *, second_factor_enabled: bool | None = None) -> MeOut:
+    """The account as its owner sees it; ``second_factor_enabled`` when the caller knows."""
+    if second_factor_enabled is None:
+        second_factor_enabled = needs_second_factor(user)
     return MeOut(
         id=user.pk,
         verification=VerificationOut.of(verification_state_for(user)),
@@ -70,7 +73,7 @@ def _me(user: User) -> MeOut:
         language=user.language,
         email_confirmed=user.email_confirmed_at is not None,
         is_staff=user.is_staff,
-        second_factor_enabled=needs_second_factor(user),
+        second_factor_enabled=second_factor_enabled,
         date_joined=user.date_joined,
     )
 
@@ -120,7 +123,8 @@ def login(request: HttpRequest, payload: LoginIn) -> MeOut:
         request, email=payload.email, password=payload.password, otp_code=payload.otp_code
     )
     log_in(request, user, device=device)
-    return _me(user)
+    # An account with a device logs in only through it: no need to ask its devices again.
+    return _me(user, second_factor_enabled=device is not None)
 
 
 @auth_router.post("/logout", response={204: None, **ERRORS}, auth=member_auth)

@@ -4,8 +4,9 @@ A fan-out queues its sending by batches of 500 delivery ids, which the ids
 taken from the table's sequence make consecutive. Written out, a 30,000-row
 fan-out's batches were 30,000 numbers that django-tasks normalised twice and
 PostgreSQL parsed as JSON: 0.04-0.07 s of a 0.4 s fan-out (docs/performance.md).
-As runs, each batch is a pair. Order is kept: a run is only ids that follow one
-another in the list, each one more than the last.
+As runs, an urgent alert's batch is one pair (held deliveries, and other fan-outs
+taking ids meanwhile, leave gaps: more runs, never a lost id). Order is kept: a run
+is only ids that follow one another in the list, each one more than the last.
 """
 
 from __future__ import annotations

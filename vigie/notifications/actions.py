@@ -166,7 +166,7 @@ def queue_sending(delivery_ids: Sequence[int], *, run_after: datetime | None = N
     """Queue the sending of these deliveries, inside the caller's transaction.
 
     One task a batch of ``DELIVERY_BATCH_SIZE``, its ids as runs (``lib/id_runs.py``:
-    a fan-out's batch is one pair), every task in one insert.
+    an urgent alert's batch is one pair), every task in one insert.
     """
     from vigie.lib.bulk_tasks import enqueue_many
     from vigie.notifications.tasks import send_deliveries

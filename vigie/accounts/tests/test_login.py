@@ -29,6 +29,7 @@ def test_it_logs_in_with_the_api_and_opens_a_session(client: Client, personas: P
 
     assert response.status_code == 200
     assert response.json()["id"] == personas.alice.pk
+    assert response.json()["second_factor_enabled"] is False
     assert client.get("/api/v1/me").json()["email"] == "alice@example.org"
     session = UserSession.objects.get(user=personas.alice)
     assert session.ip_address == "127.0.0.1"
@@ -168,6 +169,7 @@ def test_it_asks_for_the_second_factor_before_opening_the_session(
     assert wrong.json()["code"] == "invalid_second_factor"
     assert throttled.status_code == 401
     assert right.status_code == 200
+    assert right.json()["second_factor_enabled"] is True
 
 
 def test_it_logs_in_with_the_second_factor_page(client: Client, personas: Personas) -> None:
