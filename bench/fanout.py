@@ -201,7 +201,7 @@ def main() -> None:
     from vigie.alerts.tasks import fan_out_alert
     from vigie.communities.models import Membership
     from vigie.lib.crypto import fingerprint
-    from vigie.lib.heap import freeze_loaded_objects
+    from vigie.lib.heap import settle_worker
     from vigie.notifications.models import (
         Channel,
         Delivery,
@@ -283,7 +283,7 @@ def main() -> None:
     # task (vigie/lib/heap.py): without that, the 40,000 objects of the seeding would be
     # walked by each full collection the fan-out starts (0.13-0.17 s of a 0.45 s round).
     del users, addresses, phones, subscriptions
-    freeze_loaded_objects()
+    settle_worker()
     # The statistics a database in service has (autovacuum analyses a table once a tenth of
     # it changed): without them PostgreSQL guesses one row a table, and plans the fan-out's
     # reading of 10,000 people as nested loops (82 ms, against 26 ms analysed).

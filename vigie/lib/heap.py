@@ -18,6 +18,8 @@ from __future__ import annotations
 import gc
 import threading
 
+from django.urls import get_resolver
+
 _frozen = threading.Event()
 
 
@@ -34,3 +36,18 @@ def freeze_loaded_objects() -> None:
     _frozen.set()
     gc.collect()
     gc.freeze()
+
+
+def settle_worker() -> None:
+    """Load what every request and task may need, then freeze all that is loaded.
+
+    Loading the URLconf imports every view and builds every API operation's models
+    (about 1.3 s on the benchmark machine). The web worker does it as granian starts
+    it, before it accepts a connection, rather than in its first request with every
+    request that arrives meanwhile queued behind it (a restart under load showed the
+    whole load run's slowest 1 % in its first ten seconds, docs/performance.md); the
+    task worker before its first task (e-mails and pushes reverse URLs too; the system
+    checks load it, but not under ``--skip-checks``).
+    """
+    get_resolver().url_patterns  # noqa: B018 - evaluated for its side effect
+    freeze_loaded_objects()

@@ -108,13 +108,6 @@ def _copy_missing(subject_type: str, subject_id: int, plans: Sequence[Plan]) -> 
                 ) as copy,
             ):
                 copy.write(copy_text(subject_type, subject_id, zip(ids, missing, strict=True)))
-            if not existing:
-                # A batch made whole (every first run): the plans' order is the ids'.
-                return [
-                    pk
-                    for pk, plan in zip(ids, missing, strict=True)
-                    if plan.state == DeliveryState.PENDING
-                ]
             for pk, plan in zip(ids, missing, strict=True):
                 if plan.state == DeliveryState.PENDING:
                     pending[(plan.recipient_id, str(plan.channel))] = pk

@@ -8,8 +8,7 @@ daily digest holds non-urgent e-mails until its hour.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -132,54 +131,56 @@ class Reach:
         return plans
 
 
-def reach(user_ids: QuerySet[Any] | Iterable[int], *, category: str) -> Reach:
+def reach(user_ids: QuerySet[Any], *, category: str) -> Reach:
     """Every fact the plans need about these people: two queries whatever their number.
 
-    ``user_ids`` is best a queryset of ids (the fan-out's audience), which both
-    queries take as a subquery: read once for the whole fan-out, where reading by
-    batches of 2,000 ids cost a query and thousands of parameters per batch (the
-    fan-out's planning 0.09 → 0.04 s for 10,000 members, docs/performance.md).
+    ``user_ids`` is a queryset of ids (the fan-out's audience), which both queries
+    take as a subquery: read once for the whole fan-out, where reading by batches
+    of 2,000 ids cost a query and thousands of parameters per batch (the fan-out's
+    planning 0.09 → 0.04 s for 10,000 members, docs/performance.md).
     """
-    ids = user_ids if isinstance(user_ids, QuerySet) else list(user_ids)
-    on_postgresql = connection.vendor == "postgresql"
-    # A transaction only to scope the setting below: on SQLite, whose transactions begin
-    # IMMEDIATE, it would take the write lock for two reads.
-    with transaction.atomic() if on_postgresql else contextlib.nullcontext():
-        if on_postgresql:
-            # The people query's estimate (the EXISTS probes counted per row, though they
-            # run hashed) passes JIT's threshold from a few thousand people: compiling it
-            # took 22 of its 46 ms for 10,000, for a query that runs once.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-        people = [
-            Person(*row)
-            for row in User.objects.filter(pk__in=ids, is_active=True)
-            .annotate(
-                # A yes or no, not the moment: 10,000 datetimes parsed for nothing.
-                confirmed=ExpressionWrapper(
-                    Q(email_confirmed_at__isnull=False), output_field=BooleanField()
-                ),
-                # The reverse one-to-one is a left join, the phone and devices EXISTS probes.
-                has_phone=Exists(
-                    PhoneNumber.objects.filter(user_id=OuterRef("pk"), verified_at__isnull=False)
-                ),
-                has_push=Exists(PushSubscription.objects.filter(user_id=OuterRef("pk"))),
-            )
-            .order_by("pk")
-            .values_list(
-                "pk",
-                "confirmed",
-                "has_phone",
-                "has_push",
-                "notification_settings__quiet_from",
-                "notification_settings__quiet_until",
-                "notification_settings__digest",
-            )
-        ]
-        choices = {
-            (user_id, channel): when
-            for user_id, channel, when in ChannelPreference.objects.filter(
-                user_id__in=ids, category=category
-            ).values_list("user_id", "channel", "when")
-        }
+    if connection.vendor != "postgresql":
+        return _read_reach(user_ids, category=category)
+    # The people query's estimate (the EXISTS probes counted per row, though they run
+    # hashed) passes JIT's threshold from a few thousand people: compiling it took 22 of
+    # its 46 ms for 10,000, for a query that runs once. The transaction scopes the setting
+    # (on SQLite, whose transactions begin IMMEDIATE, one would take the write lock).
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        return _read_reach(user_ids, category=category)
+
+
+def _read_reach(user_ids: QuerySet[Any], *, category: str) -> Reach:
+    people = [
+        Person(*row)
+        for row in User.objects.filter(pk__in=user_ids, is_active=True)
+        .annotate(
+            # A yes or no, not the moment: 10,000 datetimes parsed for nothing.
+            confirmed=ExpressionWrapper(
+                Q(email_confirmed_at__isnull=False), output_field=BooleanField()
+            ),
+            # The reverse one-to-one is a left join, the phone and devices EXISTS probes.
+            has_phone=Exists(
+                PhoneNumber.objects.filter(user_id=OuterRef("pk"), verified_at__isnull=False)
+            ),
+            has_push=Exists(PushSubscription.objects.filter(user_id=OuterRef("pk"))),
+        )
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "confirmed",
+            "has_phone",
+            "has_push",
+            "notification_settings__quiet_from",
+            "notification_settings__quiet_until",
+            "notification_settings__digest",
+        )
+    ]
+    choices = {
+        (user_id, channel): when
+        for user_id, channel, when in ChannelPreference.objects.filter(
+            user_id__in=user_ids, category=category
+        ).values_list("user_id", "channel", "when")
+    }
     return Reach(people, choices)

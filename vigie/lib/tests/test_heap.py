@@ -46,7 +46,7 @@ def test_it_freezes_before_the_task_worker_runs_its_first_task(
     from vigie.operations.worker import ResumingWorker
 
     events: list[str] = []
-    monkeypatch.setattr(run_worker, "freeze_loaded_objects", lambda: events.append("frozen"))
+    monkeypatch.setattr(run_worker, "settle_worker", lambda: events.append("frozen"))
     original_run = ResumingWorker.run
 
     def run(worker: Any) -> None:

@@ -11,11 +11,10 @@ from typing import Any
 from django.core.management.base import CommandError
 from django.db import connections
 from django.db.utils import InterfaceError, OperationalError
-from django.urls import get_resolver
 from django.utils.autoreload import run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
-from vigie.lib.heap import freeze_loaded_objects
+from vigie.lib.heap import settle_worker
 from vigie.operations.actions import (
     do_forget_worker,
     do_register_worker,
@@ -81,10 +80,7 @@ class Command(DatabaseWorkerCommand):
         if threading.current_thread() is threading.main_thread():  # not under the reloader
             worker.configure_signals()
         presence = None if batch else Presence(worker_id)
-        # Before the first task, everything it will keep: the URLconf that e-mails and
-        # pushes reverse too (the system checks load it, but not under --skip-checks).
-        get_resolver().url_patterns  # noqa: B018 - evaluated for its side effect
-        freeze_loaded_objects()
+        settle_worker()  # before the first task: what it loads lives as long as the worker
         delay, last_failure = RECONNECT_FIRST_SECONDS, float("-inf")
         started = False
         try:
