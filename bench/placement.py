@@ -17,7 +17,8 @@ in no neighbourhood).  Prints, in one run:
   the first), and one vectorised shapely call over all shapes at once; the
   index's speed-up over each (in CPU time, steady on a busy machine), and
   that every answer agrees with the index;
-- the index's build time (from GeoJSON, and the STRtree alone) and memory.
+- the index's build time (from GeoJSON, and from shapes already read: the STRtree and
+  the grid) and memory.
 
     .venv/bin/python bench/placement.py [--neighbourhoods 100000] [--points 100000]
         [--scan-points 200] [--seed 1]
@@ -272,7 +273,7 @@ def main() -> None:
         speed_up("speed-up over the vectorised scan", vector.cpu_mean, one.cpu_mean),
         speed_up("batch speed-up over the vectorised scan", vector.cpu_mean, batch_cpu),
         Figure("index build from GeoJSON", build_seconds, "s"),
-        Figure("STRtree build from shapes", tree_seconds, "s"),
+        Figure("STRtree and grid from shapes", tree_seconds, "s"),
         Figure("index memory", index_mib, "MiB"),
     ]
     print(

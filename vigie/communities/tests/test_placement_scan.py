@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy
 import shapely
 from hypothesis import given, settings
@@ -127,3 +129,53 @@ def test_it_places_points_in_holes_and_on_their_edges_as_a_scan() -> None:
     assert expected == [9, 5, 5, 5, 3, 3, None, None, 7, 7, None]
     assert [index.neighbourhood_at(x, y) for x, y in points] == expected
     assert index.neighbourhoods_at(points) == expected
+
+
+def test_it_places_among_neighbourhoods_of_very_different_sizes_as_a_scan() -> None:
+    # Eighty small squares along a line, and one neighbourhood a hundred times as wide
+    # beside them: at the small ones' size, its box alone would fill thousands of cells.
+    small = [shapely.box(x * 0.001, 0, x * 0.001 + 0.001, 0.001) for x in range(80)]
+    large = shapely.box(0, 0.002, 0.1, 0.1)
+    shapes: list[BaseGeometry] = [*small, large]
+    ids = list(range(len(shapes), 0, -1))  # the large one has the smallest id
+    index = index_of_shapes(ids, shapes)
+    rng = numpy.random.default_rng(5)
+    points = [
+        *rng.uniform([-0.01, -0.01], [0.11, 0.11], (3000, 2)).tolist(),
+        *[(x * 0.001, 0.001) for x in range(81)],  # corners shared by two squares
+        (0.1, 0.1),
+        (0.0, 0.002),
+    ]
+
+    def scan(longitude: float, latitude: float) -> int | None:
+        point = shapely.Point(longitude, latitude)
+        return min((i for i, s in zip(ids, shapes, strict=True) if s.covers(point)), default=None)
+
+    assert index.grid is not None
+    assert len(index.grid.ids) <= 8 * len(shapes)
+    assert [index.neighbourhood_at(x, y) for x, y in points] == [scan(x, y) for x, y in points]
+    assert index.neighbourhood_at(0.05, 0.05) == 1
+
+
+def test_it_places_no_point_that_is_not_a_number() -> None:
+    nan, infinity = float("nan"), float("inf")
+
+    for longitude, latitude in [(nan, SOUTH), (WEST, nan), (infinity, SOUTH), (WEST, -infinity)]:
+        assert INDEX.neighbourhood_at(longitude, latitude) is None
+
+
+def test_it_places_from_many_threads_at_once_as_a_scan() -> None:
+    # A fresh index, so that the threads meet shapes prepared but never tested yet.
+    index = index_of_shapes(IDS, SHAPES)
+    rng = numpy.random.default_rng(13)
+    points = rng.uniform(
+        [WEST, SOUTH], [WEST + SIDE * CELL_X, SOUTH + SIDE * CELL_Y], (400, 2)
+    ).tolist()
+    expected = [scan(x, y) for x, y in points]
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(
+            pool.map(lambda _round: [index.neighbourhood_at(x, y) for x, y in points], range(16))
+        )
+
+    assert answers == [expected] * 16
